@@ -1,0 +1,99 @@
+// A small reverse-mode autograd (DESIGN decision 3).
+//
+// A Var is a value tensor plus, after backward, its gradient. Each op below
+// computes its forward with core/ops.h and, when an input needs a gradient,
+// records on the Tape a closure that computes its backward. Tape::backward
+// sets dloss = 1 and runs the closures in reverse order; each adds its
+// contribution into the inputs' gradients (dx += ...), because in a GNN one
+// tensor commonly feeds several ops (STYLE habit 4).
+//
+//   Tape tape;
+//   Var x = Var::parameter(embeddings);           // requires_grad
+//   Var y = ag::spmm(tape, norm_adj, norm_adj_t, x);
+//   Var loss = ag::mean(tape, ag::row_dot(tape, y, y));
+//   tape.backward(loss);                          // x.grad() now holds dloss/dx
+//
+// Gradients of parameters accumulate across backward calls until something
+// zeroes them (the Adam kernels do, as they consume them). A tape is used
+// for one step; clear() or a new Tape starts the next.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/csr.h"
+#include "core/tensor.h"
+#include "kernels/spmm.h"
+
+namespace gnnrec::ag {
+
+class Var {
+ public:
+  Var() = default;
+  // A value that needs no gradient (an input, a constant).
+  static Var constant(Tensor value);
+  // A leaf whose gradient is kept (a parameter: embeddings, weights).
+  static Var parameter(Tensor value);
+
+  bool defined() const { return node_ != nullptr; }
+  const Tensor& value() const;
+  bool requires_grad() const;
+  // The gradient buffer: zeros of value's shape, made on first use.
+  Tensor& grad() const;
+  bool has_grad() const;
+  void zero_grad() const;  // zeroes the buffer if it exists
+
+ private:
+  struct Node {
+    Tensor value;
+    Tensor grad;
+    bool requires_grad = false;
+  };
+  std::shared_ptr<Node> node_;
+  static Var make(Tensor value, bool requires_grad);
+  friend class Tape;
+};
+
+class Tape {
+ public:
+  // The result of an op: requires a gradient when any input does.
+  Var output(Tensor value, std::initializer_list<const Var*> inputs);
+  // Records a backward closure, run by backward() in reverse order.
+  void record(std::function<void()> backward_fn);
+  // dloss = 1 (loss must have one element), then every closure in reverse.
+  void backward(const Var& loss);
+  void clear() { backward_fns_.clear(); }
+  std::size_t size() const { return backward_fns_.size(); }
+
+ private:
+  std::vector<std::function<void()>> backward_fns_;
+};
+
+// ---- Differentiable ops -------------------------------------------------------
+Var add(Tape& tape, const Var& a, const Var& b);
+Var mul(Tape& tape, const Var& a, const Var& b);
+Var scale(Tape& tape, const Var& a, float alpha);
+Var add_bias(Tape& tape, const Var& x, const Var& bias);
+Var relu(Tape& tape, const Var& x);
+// Identity when p == 0; `step` picks the mask (use a new one each step).
+Var dropout(Tape& tape, const Var& x, float p, std::uint64_t seed, std::uint64_t step);
+Var row_dot(Tape& tape, const Var& a, const Var& b);
+Var weighted_sum(Tape& tape, const std::vector<Var>& xs, const std::vector<float>& weights);
+Var row_l2_normalize(Tape& tape, const Var& x, float eps = 1e-12f);
+Var sum(Tape& tape, const Var& x);
+Var mean(Tape& tape, const Var& x);
+// op(a) · op(b); e.g. a linear layer is matmul(x, W, false, true).
+Var matmul(Tape& tape, const Var& a, const Var& b, bool trans_a = false, bool trans_b = false);
+// A · x with a constant sparse A; `a_transposed` is Aᵀ for the backward
+// (pass `a` itself when A is symmetric).
+Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x,
+         SpmmAlgo algo = SpmmAlgo::WarpPerRow);
+Var gather_rows(Tape& tape, const Var& table, const Tensor& idx);
+Var bpr_loss(Tape& tape, const Var& pos_scores, const Var& neg_scores);
+Var bce_with_logits(Tape& tape, const Var& logits, const Tensor& labels);
+Var squared_l2(Tape& tape, const Var& x);
+
+}  // namespace gnnrec::ag

@@ -1,0 +1,1 @@
+#include "io/edge_list.h"

@@ -1,0 +1,27 @@
+// Dense matrix product, row-major:
+//
+//   C (m x n) = alpha * op(A) * op(B) + beta * C,  op(A) is (m x k), op(B) is (k x n),
+//   op(X) = X or Xᵀ as trans_a / trans_b say.
+//
+// Shapes as stored: A is (m x k), or (k x m) when trans_a; B is (k x n), or
+// (n x k) when trans_b. All contiguous. beta = 0 overwrites C (NaN in C is
+// ignored); beta = 1 accumulates (gradients).
+//
+// Autograd uses it as: Y = X·Wᵀ (trans_b), dX += dY·W, dW += dYᵀ·X (trans_a).
+// CPU: a cache-friendly i-k-j loop, parallel over rows of C. CUDA: cuBLAS
+// sgemm in FP32 (no TF32), computing Cᵀ = op(B)ᵀ·op(A)ᵀ on the column-major
+// view of the row-major buffers (KERNELS.md section 3).
+// Cost: 2·m·n·k flops; (m·k + k·n + 2·m·n)·4 bytes at least.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/backend.h"
+
+namespace gnnrec {
+
+template <class Backend>
+void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
+          float alpha, const float* a, const float* b, float beta, float* c);
+
+}  // namespace gnnrec

@@ -1,0 +1,47 @@
+// Sparse times dense: message passing (DESIGN decision 4).
+//
+//   Y = A·X,  A in CSR (n_rows x n_cols, nnz), X (n_cols, dim), Y (n_rows, dim), row-major
+//   forward:  Y[i, :] = sum_{p in row i} val[p] * X[col[p], :]   (in CSR order)
+//   backward: dX = Aᵀ·dY. A gets no gradient. The caller passes Aᵀ as its
+//             own CSR (built once): LightGCN's D^-1/2 A D^-1/2 is symmetric,
+//             so Aᵀ = A; SAGE's row-normalized mean is not.
+//
+// Y is overwritten. Algorithms (CUDA; the CPU has one, the row loop below):
+//   WarpPerRow    ours: one warp per row, lanes own columns, the row's
+//                 (col, val) pairs read 32 at a time and broadcast by shuffle;
+//                 sums each output in CSR order, so bit-equal to the CPU loop.
+//   CusparseAlg2  cusparseSpMM with CUSPARSE_SPMM_CSR_ALG2 (row-major fast path).
+//   CusparseAlg3  CUSPARSE_SPMM_CSR_ALG3 (documented bit-reproducible).
+//
+// Cost: 2·nnz·dim flops. Bytes: CSR (4·(n_rows + 1) + 8·nnz) + Y (4·n_rows·dim)
+// + X gathers: 4·n_cols·dim when X stays in cache, up to 4·nnz·dim when not.
+// Variants and their timings: bench/.
+#pragma once
+
+#include <cstdint>
+
+#include "core/csr.h"
+#include "core/hd.h"
+#include "kernels/backend.h"
+
+namespace gnnrec {
+
+enum class SpmmAlgo { WarpPerRow, CusparseAlg2, CusparseAlg3 };
+const char* spmm_algo_name(SpmmAlgo algo);
+
+// One output row, in CSR order: the textbook body (DESIGN decision 10).
+GNNREC_HD inline void spmm_row(const CsrView& a, std::int32_t row, const float* x,
+                               std::int64_t dim, float* y_row) {
+  for (std::int64_t c = 0; c < dim; ++c) y_row[c] = 0.0f;
+  for (std::int32_t p = a.row_ptr[row]; p < a.row_ptr[row + 1]; ++p) {
+    const float value = a.values ? a.values[p] : 1.0f;
+    const float* x_row = x + static_cast<std::int64_t>(a.col_idx[p]) * dim;
+    for (std::int64_t c = 0; c < dim; ++c) y_row[c] += value * x_row[c];
+  }
+}
+
+template <class Backend>
+void spmm_csr(const CsrView& a, const float* x, std::int64_t dim, float* y,
+              SpmmAlgo algo = SpmmAlgo::WarpPerRow);
+
+}  // namespace gnnrec

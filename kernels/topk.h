@@ -1,0 +1,36 @@
+// Top-K per row of a score matrix, with a mask: full-ranking evaluation
+// (DESIGN decision 7, KERNELS.md section 4).
+//
+//   apply_row_mask:  scores[r, c] = -inf for every c in row (row_offset + r)
+//                    of `mask` (the training items of a chunk of users)
+//   topk_rows:       for each row r, the k largest finite scores, ordered by
+//                    score descending, then column ascending (ties): values
+//                    and column indices. Rows with fewer than k finite
+//                    scores end with value -inf and index -1. -inf and NaN
+//                    are never selected.
+//
+// scores is (n_rows, ld) with ld >= n_cols (padding columns are ignored).
+// Supports 1 <= k <= kMaxTopK. CPU: std::partial_sort with the same order.
+// CUDA: one warp per row; each lane keeps a sorted list of its best k in
+// registers, then k rounds of warp arg-max merge them.
+// Cost: one read of the scores: 4·n_rows·n_cols bytes.
+#pragma once
+
+#include <cstdint>
+
+#include "core/csr.h"
+#include "kernels/backend.h"
+
+namespace gnnrec {
+
+constexpr int kMaxTopK = 128;
+
+template <class Backend>
+void apply_row_mask(std::int64_t n_rows, std::int64_t ld, const CsrView& mask,
+                    std::int32_t row_offset, float* scores);
+
+template <class Backend>
+void topk_rows(std::int64_t n_rows, std::int64_t n_cols, std::int64_t ld, const float* scores,
+               int k, float* top_values, std::int32_t* top_indices);
+
+}  // namespace gnnrec
