@@ -31,10 +31,10 @@ namespace gnnrec {
 struct AllocatorStats {
   std::int64_t n_system_allocs = 0;  // calls to the raw (system) allocator
   std::int64_t n_system_frees = 0;
-  std::int64_t n_requests = 0;       // allocate() calls
-  std::int64_t n_cache_hits = 0;     // requests served from the cache
-  std::size_t bytes_in_use = 0;      // handed out and not yet released
-  std::size_t bytes_cached = 0;      // held in the cache, free
+  std::int64_t n_requests = 0;    // allocate() calls
+  std::int64_t n_cache_hits = 0;  // requests served from the cache
+  std::size_t bytes_in_use = 0;   // handed out and not yet released
+  std::size_t bytes_cached = 0;   // held in the cache, free
   std::size_t peak_bytes_in_use = 0;
 };
 
@@ -61,8 +61,8 @@ class CachingAllocator {
   RawAlloc raw_alloc_;
   RawFree raw_free_;
   mutable std::mutex mutex_;
-  std::multimap<std::size_t, void*> free_blocks_;         // size -> block
-  std::unordered_map<void*, std::size_t> live_blocks_;    // block -> size
+  std::multimap<std::size_t, void*> free_blocks_;       // size -> block
+  std::unordered_map<void*, std::size_t> live_blocks_;  // block -> size
   AllocatorStats stats_;
 
   void empty_cache_locked();

@@ -15,7 +15,12 @@
 //
 // Gradients of parameters accumulate across backward calls until something
 // zeroes them (the Adam kernels do, as they consume them). A tape is used
-// for one step; clear() or a new Tape starts the next.
+// for one step: backward() clears it, and the next step records anew.
+//
+// Writing an op (autograd.cpp): compute the forward with core/ops.h, then
+//   return tape.record(out, {a, b}, [a, b](const Tensor& dout) {
+//     if (a.requires_grad()) ...kernel adds into a.grad()...
+//   });
 #pragma once
 
 #include <cstdint>
@@ -59,17 +64,31 @@ class Var {
 
 class Tape {
  public:
-  // The result of an op: requires a gradient when any input does.
-  Var output(Tensor value, std::initializer_list<const Var*> inputs);
-  // Records a backward closure, run by backward() in reverse order.
-  void record(std::function<void()> backward_fn);
-  // dloss = 1 (loss must have one element), then every closure in reverse.
+  // The backward of one op: given dout, the gradient of the op's output
+  // (same shape as the output), adds into the gradients of those inputs
+  // that require one (dx += ..., never dx = ...).
+  using BackwardFn = std::function<void(const Tensor& dout)>;
+
+  // Wraps an op's forward result. When any of `inputs` requires a gradient,
+  // the result does too and `backward_fn` is recorded with it; otherwise the
+  // result is a constant and nothing is recorded (the closure and whatever it
+  // captured are dropped at once).
+  Var record(Tensor value, const std::vector<Var>& inputs, BackwardFn backward_fn);
+
+  // dloss = 1 (loss must have one element and require a gradient), then
+  // each recorded backward in reverse order, skipping ops whose output
+  // received no gradient (a branch the loss does not depend on). Clears
+  // the tape afterwards: a second backward needs a new forward.
   void backward(const Var& loss);
-  void clear() { backward_fns_.clear(); }
-  std::size_t size() const { return backward_fns_.size(); }
+  void clear() { entries_.clear(); }
+  std::size_t size() const { return entries_.size(); }
 
  private:
-  std::vector<std::function<void()>> backward_fns_;
+  struct Entry {
+    Var output;
+    BackwardFn backward_fn;
+  };
+  std::vector<Entry> entries_;
 };
 
 // ---- Differentiable ops -------------------------------------------------------

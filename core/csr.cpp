@@ -6,19 +6,17 @@
 
 namespace gnnrec {
 
-Csr Csr::from_coo(std::int32_t n_rows, std::int32_t n_cols,
-                  const std::vector<std::int32_t>& rows, const std::vector<std::int32_t>& cols,
-                  const std::vector<float>& values) {
+Csr Csr::from_coo(std::int32_t n_rows, std::int32_t n_cols, const std::vector<std::int32_t>& rows,
+                  const std::vector<std::int32_t>& cols, const std::vector<float>& values) {
   GNNREC_CHECK(n_rows >= 0 && n_cols >= 0,
                "CSR shape (" << n_rows << ", " << n_cols << ") is negative");
-  GNNREC_CHECK(rows.size() == cols.size(), "COO has " << rows.size() << " row ids but "
-                                                      << cols.size() << " column ids");
+  GNNREC_CHECK(rows.size() == cols.size(),
+               "COO has " << rows.size() << " row ids but " << cols.size() << " column ids");
   GNNREC_CHECK(values.empty() || values.size() == rows.size(),
                "COO has " << rows.size() << " entries but " << values.size() << " values");
   for (std::size_t e = 0; e < rows.size(); ++e) {
-    GNNREC_CHECK(rows[e] >= 0 && rows[e] < n_rows, "COO entry " << e << ": row " << rows[e]
-                                                                << " out of range [0, " << n_rows
-                                                                << ")");
+    GNNREC_CHECK(rows[e] >= 0 && rows[e] < n_rows,
+                 "COO entry " << e << ": row " << rows[e] << " out of range [0, " << n_rows << ")");
     GNNREC_CHECK(cols[e] >= 0 && cols[e] < n_cols, "COO entry " << e << ": column " << cols[e]
                                                                 << " out of range [0, " << n_cols
                                                                 << ")");
@@ -56,23 +54,29 @@ Csr Csr::from_arrays(std::int32_t n_rows, std::int32_t n_cols, std::vector<std::
                      std::vector<std::int32_t> col_idx, std::vector<float> values) {
   GNNREC_CHECK(n_rows >= 0 && n_cols >= 0,
                "CSR shape (" << n_rows << ", " << n_cols << ") is negative");
-  GNNREC_CHECK(row_ptr.size() == static_cast<std::size_t>(n_rows) + 1,
-               "CSR row_ptr has " << row_ptr.size() << " entries, expected n_rows + 1 = "
-                                  << n_rows + 1);
+  GNNREC_CHECK(
+      row_ptr.size() == static_cast<std::size_t>(n_rows) + 1,
+      "CSR row_ptr has " << row_ptr.size() << " entries, expected n_rows + 1 = " << n_rows + 1);
   GNNREC_CHECK(row_ptr[0] == 0, "CSR row_ptr[0] is " << row_ptr[0] << ", expected 0");
   GNNREC_CHECK(static_cast<std::size_t>(row_ptr.back()) == col_idx.size(),
                "CSR row_ptr ends at " << row_ptr.back() << " but there are " << col_idx.size()
                                       << " column indices");
   if (values.empty()) values.assign(col_idx.size(), 1.0f);
   GNNREC_CHECK(values.size() == col_idx.size(), "CSR has " << col_idx.size()
-                                                          << " column indices but "
-                                                          << values.size() << " values");
+                                                           << " column indices but "
+                                                           << values.size() << " values");
+  // All of row_ptr first: a middle entry past nnz must not be used to read
+  // col_idx (row_ptr = {0, 5, 2} with 2 columns would otherwise read [2, 5)).
   for (std::int32_t r = 0; r < n_rows; ++r) {
-    GNNREC_CHECK(row_ptr[r] <= row_ptr[r + 1], "CSR row_ptr decreases at row " << r);
+    GNNREC_CHECK(row_ptr[r] <= row_ptr[r + 1], "CSR row_ptr decreases at row "
+                                                   << r << " (" << row_ptr[r] << " > "
+                                                   << row_ptr[r + 1] << ")");
+  }
+  for (std::int32_t r = 0; r < n_rows; ++r) {
     for (std::int32_t p = row_ptr[r]; p < row_ptr[r + 1]; ++p) {
-      GNNREC_CHECK(col_idx[p] >= 0 && col_idx[p] < n_cols,
-                   "CSR row " << r << ": column " << col_idx[p] << " out of range [0, " << n_cols
-                              << ")");
+      GNNREC_CHECK(
+          col_idx[p] >= 0 && col_idx[p] < n_cols,
+          "CSR row " << r << ": column " << col_idx[p] << " out of range [0, " << n_cols << ")");
       GNNREC_CHECK(p == row_ptr[r] || col_idx[p - 1] < col_idx[p],
                    "CSR row " << r << ": columns not sorted and distinct at entry " << p);
     }
@@ -107,7 +111,8 @@ Csr Csr::to(Device device) const {
 }
 
 void Csr::require_cpu(const char* what) const {
-  GNNREC_CHECK(device().is_cpu(), "Csr::" << what << " runs on the CPU; build the CSR there "
+  GNNREC_CHECK(device().is_cpu(), "Csr::" << what
+                                          << " runs on the CPU; build the CSR there "
                                              "and move it with to(device) afterwards");
 }
 

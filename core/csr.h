@@ -41,8 +41,7 @@ class Csr {
   // may be empty (every value 1). Out-of-range ids are an Error naming the
   // entry.
   static Csr from_coo(std::int32_t n_rows, std::int32_t n_cols,
-                      const std::vector<std::int32_t>& rows,
-                      const std::vector<std::int32_t>& cols,
+                      const std::vector<std::int32_t>& rows, const std::vector<std::int32_t>& cols,
                       const std::vector<float>& values = {});
 
   // From ready CSR arrays (on the CPU), validated: row_ptr starts at 0 and
@@ -65,8 +64,8 @@ class Csr {
   Csr transpose() const;             // Aᵀ as its own CSR (columns sorted)
   Csr symmetric_normalized() const;  // see the header comment
   Csr row_normalized() const;
-  std::vector<std::int32_t> row_degrees() const;  // entries per row
-  std::vector<std::int32_t> col_degrees() const;  // entries per column
+  std::vector<std::int32_t> row_degrees() const;            // entries per row
+  std::vector<std::int32_t> col_degrees() const;            // entries per column
   bool contains(std::int32_t row, std::int32_t col) const;  // CPU only; binary search
 
  private:

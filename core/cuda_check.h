@@ -16,25 +16,25 @@ namespace gnnrec::detail {
 [[noreturn]] void throw_cuda_error(cudaError_t err, const char* call, const char* file, int line);
 [[noreturn]] void throw_cublas_error(cublasStatus_t status, const char* call, const char* file,
                                      int line);
-[[noreturn]] void throw_cusparse_error(cusparseStatus_t status, const char* call,
-                                       const char* file, int line);
+[[noreturn]] void throw_cusparse_error(cusparseStatus_t status, const char* call, const char* file,
+                                       int line);
 void print_cuda_error(cudaError_t err, const char* call, const char* file, int line);
 }  // namespace gnnrec::detail
 
-#define CUDA_CHECK(call)                                                           \
-  do {                                                                             \
-    cudaError_t gnnrec_err_ = (call);                                              \
-    if (gnnrec_err_ != cudaSuccess)                                                \
-      ::gnnrec::detail::throw_cuda_error(gnnrec_err_, #call, __FILE__, __LINE__);  \
+#define CUDA_CHECK(call)                                                          \
+  do {                                                                            \
+    cudaError_t gnnrec_err_ = (call);                                             \
+    if (gnnrec_err_ != cudaSuccess)                                               \
+      ::gnnrec::detail::throw_cuda_error(gnnrec_err_, #call, __FILE__, __LINE__); \
   } while (0)
 
 #define CUDA_CHECK_LAUNCH() CUDA_CHECK(cudaGetLastError())
 
-#define CUDA_CHECK_PRINT(call)                                                     \
-  do {                                                                             \
-    cudaError_t gnnrec_err_ = (call);                                              \
-    if (gnnrec_err_ != cudaSuccess)                                                \
-      ::gnnrec::detail::print_cuda_error(gnnrec_err_, #call, __FILE__, __LINE__);  \
+#define CUDA_CHECK_PRINT(call)                                                    \
+  do {                                                                            \
+    cudaError_t gnnrec_err_ = (call);                                             \
+    if (gnnrec_err_ != cudaSuccess)                                               \
+      ::gnnrec::detail::print_cuda_error(gnnrec_err_, #call, __FILE__, __LINE__); \
   } while (0)
 
 #define CUBLAS_CHECK(call)                                                             \

@@ -19,14 +19,12 @@ void throw_cuda_error(cudaError_t err, const char* call, const char* file, int l
 }
 
 void throw_cublas_error(cublasStatus_t status, const char* call, const char* file, int line) {
-  throw Error(std::string("cuBLAS error at ") + file + ":" + std::to_string(line) + " in `" +
-                  call + "`: " + cublasGetStatusString(status) + " (" +
-                  cublasGetStatusName(status) + ")",
+  throw Error(std::string("cuBLAS error at ") + file + ":" + std::to_string(line) + " in `" + call +
+                  "`: " + cublasGetStatusString(status) + " (" + cublasGetStatusName(status) + ")",
               std::string(file) + ":" + std::to_string(line));
 }
 
-void throw_cusparse_error(cusparseStatus_t status, const char* call, const char* file,
-                          int line) {
+void throw_cusparse_error(cusparseStatus_t status, const char* call, const char* file, int line) {
   throw Error(std::string("cuSPARSE error at ") + file + ":" + std::to_string(line) + " in `" +
                   call + "`: " + cusparseGetErrorString(status) + " (" +
                   cusparseGetErrorName(status) + ")",

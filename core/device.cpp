@@ -83,11 +83,11 @@ Device resolve_device(const std::string& request) {
              request.size() < 9) {
     index = std::atoi(request.c_str() + 5);
   }
-  GNNREC_CHECK(index >= 0, "unknown device '" << request
-                                              << "': expected auto, cpu, cuda or cuda:N");
+  GNNREC_CHECK(index >= 0,
+               "unknown device '" << request << "': expected auto, cpu, cuda or cuda:N");
   const GpuStatus& gpu = probe_gpu();
-  GNNREC_CHECK(gpu.available, "device '" << request << "' requested but no GPU is usable: "
-                                         << gpu.reason);
+  GNNREC_CHECK(gpu.available,
+               "device '" << request << "' requested but no GPU is usable: " << gpu.reason);
   GNNREC_CHECK(index < gpu.n_devices, "device '" << request << "' requested but only "
                                                  << gpu.n_devices << " CUDA device(s) exist");
   GNNREC_CHECK(index == 0, "device '" << request

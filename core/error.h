@@ -35,14 +35,13 @@ namespace detail {
 
 }  // namespace gnnrec
 
-#define GNNREC_CHECK(cond, message)                                   \
-  do {                                                                \
-    if (!(cond)) {                                                    \
-      std::ostringstream gnnrec_check_stream_;                        \
-      gnnrec_check_stream_ << message;                                \
-      ::gnnrec::detail::throw_error(__FILE__, __LINE__,               \
-                                    gnnrec_check_stream_.str());      \
-    }                                                                 \
+#define GNNREC_CHECK(cond, message)                                                  \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      std::ostringstream gnnrec_check_stream_;                                       \
+      gnnrec_check_stream_ << message;                                               \
+      ::gnnrec::detail::throw_error(__FILE__, __LINE__, gnnrec_check_stream_.str()); \
+    }                                                                                \
   } while (0)
 
 #define GNNREC_FAIL(message) GNNREC_CHECK(false, message)

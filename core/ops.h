@@ -28,8 +28,8 @@ Tensor weighted_sum(const std::vector<Tensor>& xs, const std::vector<float>& wei
 Tensor row_l2_normalize(const Tensor& x, float eps = 1e-12f);
 
 // ---- reductions (kernels/reduce.h) -----------------------------------------
-Tensor sum(const Tensor& x);   // shape (1), on x's device
-Tensor mean(const Tensor& x);  // shape (1)
+Tensor sum(const Tensor& x);         // shape (1), on x's device
+Tensor mean(const Tensor& x);        // shape (1)
 Tensor column_sum(const Tensor& x);  // (rows, cols) -> (cols)
 
 // ---- dense and sparse products (kernels/gemm.h, kernels/spmm.h) ------------

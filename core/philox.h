@@ -55,9 +55,8 @@ GNNREC_HD inline Philox4 philox4x32_10(Philox4 counter, std::uint32_t key0, std:
 //   w2, w3 = step (low, high 32 bits),
 // so draws for different purposes, steps, elements or blocks never share a
 // counter. `block` numbers consecutive blocks of one element (PhiloxWords).
-GNNREC_HD inline Philox4 philox_block(std::uint64_t seed, std::uint32_t purpose,
-                                      std::uint64_t step, std::uint32_t index,
-                                      std::uint32_t block = 0) {
+GNNREC_HD inline Philox4 philox_block(std::uint64_t seed, std::uint32_t purpose, std::uint64_t step,
+                                      std::uint32_t index, std::uint32_t block = 0) {
   Philox4 counter{{index, (purpose << 16) | (block & 0xFFFFu), static_cast<std::uint32_t>(step),
                    static_cast<std::uint32_t>(step >> 32)}};
   return philox4x32_10(counter, static_cast<std::uint32_t>(seed),
@@ -117,7 +116,13 @@ struct PhiloxWords {
       current = philox_block(seed, purpose, step, index, block++);
       used = 0;
     }
-    return current.w[used++];
+    // A select, not current.w[used]: a dynamic index would put the block in
+    // local memory on the GPU.
+    const int which = used++;
+    return which == 0   ? current.w[0]
+           : which == 1 ? current.w[1]
+           : which == 2 ? current.w[2]
+                        : current.w[3];
   }
 };
 

@@ -13,18 +13,24 @@ namespace gnnrec {
 
 std::size_t dtype_size(DType dtype) {
   switch (dtype) {
-    case DType::F32: return 4;
-    case DType::I32: return 4;
-    case DType::I64: return 8;
+    case DType::F32:
+      return 4;
+    case DType::I32:
+      return 4;
+    case DType::I64:
+      return 8;
   }
   return 0;
 }
 
 const char* dtype_name(DType dtype) {
   switch (dtype) {
-    case DType::F32: return "f32";
-    case DType::I32: return "i32";
-    case DType::I64: return "i64";
+    case DType::F32:
+      return "f32";
+    case DType::I32:
+      return "i32";
+    case DType::I64:
+      return "i64";
   }
   return "?";
 }
@@ -93,8 +99,8 @@ void* Tensor::raw_data() const {
 
 void Tensor::check_dtype(DType expected) const {
   GNNREC_CHECK(defined(), "use of an undefined tensor");
-  GNNREC_CHECK(dtype_ == expected, "tensor of dtype " << dtype_name(dtype_) << " accessed as "
-                                                      << dtype_name(expected));
+  GNNREC_CHECK(dtype_ == expected,
+               "tensor of dtype " << dtype_name(dtype_) << " accessed as " << dtype_name(expected));
 }
 
 Tensor Tensor::to(Device device) const {
@@ -134,8 +140,7 @@ Tensor Tensor::reshape(const Shape& shape) const {
 
 Tensor Tensor::slice_rows(std::int64_t begin, std::int64_t end) const {
   GNNREC_CHECK(ndim() >= 1 && 0 <= begin && begin <= end && end <= shape_[0],
-               "slice_rows(" << begin << ", " << end << ") out of range for "
-                             << shape_str(shape_));
+               "slice_rows(" << begin << ", " << end << ") out of range for " << shape_str(shape_));
   Tensor t = *this;
   t.shape_[0] = end - begin;
   t.offset_bytes_ += static_cast<std::size_t>(begin * cols()) * dtype_size(dtype_);
@@ -156,8 +161,9 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
   CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, kind, cuda::stream()));
   if (kind != cudaMemcpyDeviceToDevice) CUDA_CHECK(cudaStreamSynchronize(cuda::stream()));
 #else
-  GNNREC_FAIL("a copy to or from a CUDA device was requested but this gnnrec was built "
-              "without CUDA");
+  GNNREC_FAIL(
+      "a copy to or from a CUDA device was requested but this gnnrec was built "
+      "without CUDA");
 #endif
 }
 
@@ -173,8 +179,8 @@ void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
 }
 
 void check_dtype(const char* op, const Tensor& t, DType dtype) {
-  GNNREC_CHECK(t.dtype() == dtype, op << ": expected a " << dtype_name(dtype)
-                                      << " tensor, got " << dtype_name(t.dtype()));
+  GNNREC_CHECK(t.dtype() == dtype, op << ": expected a " << dtype_name(dtype) << " tensor, got "
+                                      << dtype_name(t.dtype()));
 }
 
 }  // namespace gnnrec

@@ -28,11 +28,17 @@ const char* dtype_name(DType dtype);
 template <class T>
 constexpr DType dtype_of();
 template <>
-constexpr DType dtype_of<float>() { return DType::F32; }
+constexpr DType dtype_of<float>() {
+  return DType::F32;
+}
 template <>
-constexpr DType dtype_of<std::int32_t>() { return DType::I32; }
+constexpr DType dtype_of<std::int32_t>() {
+  return DType::I32;
+}
 template <>
-constexpr DType dtype_of<std::int64_t>() { return DType::I64; }
+constexpr DType dtype_of<std::int64_t>() {
+  return DType::I64;
+}
 
 // One allocation; released to its device's cache when the last Tensor that
 // shares it goes away.
@@ -89,10 +95,10 @@ class Tensor {
   template <class T>
   std::vector<T> to_vector() const;  // copies to the host
 
-  void zero_();                      // sets every element to 0
-  void copy_from(const Tensor& src); // same shape and dtype, any devices
+  void zero_();                       // sets every element to 0
+  void copy_from(const Tensor& src);  // same shape and dtype, any devices
 
-  Tensor reshape(const Shape& shape) const;              // shares storage
+  Tensor reshape(const Shape& shape) const;                       // shares storage
   Tensor slice_rows(std::int64_t begin, std::int64_t end) const;  // shares storage
   bool shares_storage_with(const Tensor& other) const { return storage_ == other.storage_; }
 
@@ -131,9 +137,9 @@ const T* Tensor::data() const {
 template <class T>
 Tensor Tensor::from_vector(const std::vector<T>& values, const Shape& shape, Device device) {
   Tensor host = empty(shape, dtype_of<T>(), Device::cpu());
-  GNNREC_CHECK(static_cast<std::int64_t>(values.size()) == host.numel(),
-               "from_vector: " << values.size() << " values do not fill shape "
-                               << shape_str(shape));
+  GNNREC_CHECK(
+      static_cast<std::int64_t>(values.size()) == host.numel(),
+      "from_vector: " << values.size() << " values do not fill shape " << shape_str(shape));
   copy_bytes(host.raw_data(), Device::cpu(), values.data(), Device::cpu(), host.nbytes());
   return device.is_cpu() ? host : host.to(device);
 }

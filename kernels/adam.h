@@ -12,7 +12,9 @@
 // gradient rows zeroed; other rows keep stale m and v (they do not decay).
 // One step count for the whole table. Note where eps sits:
 //   theta -= lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)
-// i.e. eps on the uncorrected sqrt(v), unlike dense Adam.
+// i.e. eps on the uncorrected sqrt(v), unlike dense Adam. A nonzero
+// weight_decay is added to the listed rows' gradients only (PyTorch's
+// SparseAdam has no weight decay).
 //
 // The host computes the bias corrections in double (AdamStep::make) and
 // passes floats; both backends call the same element body.
@@ -37,8 +39,8 @@ struct AdamConfig {
 
 struct AdamStep {
   float lr, beta1, beta2, eps, weight_decay;
-  float step_size;        // dense: lr / (1 - beta1^t);  sparse: lr * sqrt(1 - beta2^t) / (1 - beta1^t)
-  float bias2_sqrt;       // dense: sqrt(1 - beta2^t);   sparse: 1 (eps on the raw sqrt(v))
+  float step_size;   // dense: lr / (1 - beta1^t);  sparse: lr * sqrt(1 - beta2^t) / (1 - beta1^t)
+  float bias2_sqrt;  // dense: sqrt(1 - beta2^t);   sparse: 1 (eps on the raw sqrt(v))
 
   static AdamStep dense(const AdamConfig& config, std::int64_t t);
   static AdamStep sparse(const AdamConfig& config, std::int64_t t);

@@ -23,19 +23,19 @@ struct Cuda {};
 // GNNREC_DISPATCH(device, kernel, args...) calls kernel<Cuda>(args...) for a
 // CUDA device and kernel<Cpu>(args...) otherwise.
 #if GNNREC_WITH_CUDA
-#define GNNREC_DISPATCH(device, kernel, ...)                 \
-  do {                                                       \
-    if ((device).is_cuda()) {                                \
-      kernel<::gnnrec::Cuda>(__VA_ARGS__);                   \
-    } else {                                                 \
-      kernel<::gnnrec::Cpu>(__VA_ARGS__);                    \
-    }                                                        \
+#define GNNREC_DISPATCH(device, kernel, ...) \
+  do {                                       \
+    if ((device).is_cuda()) {                \
+      kernel<::gnnrec::Cuda>(__VA_ARGS__);   \
+    } else {                                 \
+      kernel<::gnnrec::Cpu>(__VA_ARGS__);    \
+    }                                        \
   } while (0)
 #else
-#define GNNREC_DISPATCH(device, kernel, ...)                                        \
-  do {                                                                              \
-    GNNREC_CHECK(!(device).is_cuda(),                                               \
+#define GNNREC_DISPATCH(device, kernel, ...)                                            \
+  do {                                                                                  \
+    GNNREC_CHECK(!(device).is_cuda(),                                                   \
                  #kernel ": CUDA tensor given but this gnnrec was built without CUDA"); \
-    kernel<::gnnrec::Cpu>(__VA_ARGS__);                                             \
+    kernel<::gnnrec::Cpu>(__VA_ARGS__);                                                 \
   } while (0)
 #endif

@@ -43,7 +43,11 @@ GNNREC_HD inline bool dropout_keep(std::uint64_t seed, std::uint64_t step, std::
                                    float p) {
   Philox4 r = philox_block(seed, kRngDropout, step, static_cast<std::uint32_t>(i >> 2),
                            static_cast<std::uint32_t>(i >> 34));
-  return uniform_float(r.w[i & 3]) >= p;
+  // Pick the word with selects, not r.w[i & 3]: a dynamic index would put r
+  // in local memory on the GPU.
+  const int word = static_cast<int>(i & 3);
+  const std::uint32_t bits = word == 0 ? r.w[0] : word == 1 ? r.w[1] : word == 2 ? r.w[2] : r.w[3];
+  return uniform_float(bits) >= p;
 }
 
 // ---- Kernels ---------------------------------------------------------------

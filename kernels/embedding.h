@@ -17,8 +17,8 @@
 namespace gnnrec {
 
 template <class Backend>
-void gather_rows(std::int64_t n_idx, std::int64_t dim, const float* table,
-                 const std::int32_t* idx, float* out);
+void gather_rows(std::int64_t n_idx, std::int64_t dim, const float* table, const std::int32_t* idx,
+                 float* out);
 template <class Backend>
 void scatter_add_rows(std::int64_t n_idx, std::int64_t dim, const float* dout,
                       const std::int32_t* idx, float* dtable);

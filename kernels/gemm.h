@@ -21,7 +21,7 @@
 namespace gnnrec {
 
 template <class Backend>
-void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
-          float alpha, const float* a, const float* b, float beta, float* c);
+void gemm(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+          const float* a, const float* b, float beta, float* c);
 
 }  // namespace gnnrec

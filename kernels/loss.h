@@ -13,7 +13,8 @@
 //
 // Forward writes the terms; backward reads the upstream gradient of the
 // *sum* of terms from the device (dloss[0]) times `scale` (1/n for a mean)
-// and adds into the input gradients. Numerically stable for any |x|.
+// and adds into the input gradients (BPR's dpos or dneg may be nullptr when
+// not needed). Numerically stable for any |x|.
 // Cost: a few flops per element; memory bound.
 #pragma once
 
@@ -39,6 +40,11 @@ GNNREC_HD inline float bpr_term(float pos, float neg) { return softplus_element(
 GNNREC_HD inline float bce_with_logits_term(float z, float y) {
   return fmaxf(z, 0.0f) - z * y + log1pf(expf(-fabsf(z)));
 }
+// d bpr_term / d neg = sigmoid(neg - pos); d bpr_term / d pos is its negative.
+GNNREC_HD inline float bpr_term_grad_neg(float pos, float neg) {
+  return sigmoid_element(neg - pos);
+}
+GNNREC_HD inline float bce_with_logits_grad(float z, float y) { return sigmoid_element(z) - y; }
 
 // ---- Kernels ---------------------------------------------------------------
 
@@ -52,8 +58,8 @@ template <class Backend>
 void bce_with_logits_forward(std::int64_t n, const float* logits, const float* labels,
                              float* terms);
 template <class Backend>
-void bce_with_logits_backward(std::int64_t n, float scale, const float* dloss,
-                              const float* logits, const float* labels, float* dlogits);
+void bce_with_logits_backward(std::int64_t n, float scale, const float* dloss, const float* logits,
+                              const float* labels, float* dlogits);
 
 template <class Backend>
 void squared_l2_forward(std::int64_t n, const float* x, float* terms);

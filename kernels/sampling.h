@@ -31,7 +31,10 @@ GNNREC_HD inline bool csr_row_contains(const CsrView& positives, std::int32_t ro
     std::int32_t mid = lo + (hi - lo) / 2;
     std::int32_t c = positives.col_idx[mid];
     if (c == item) return true;
-    if (c < item) lo = mid + 1; else hi = mid;
+    if (c < item)
+      lo = mid + 1;
+    else
+      hi = mid;
   }
   return false;
 }

@@ -30,8 +30,8 @@ enum class SpmmAlgo { WarpPerRow, CusparseAlg2, CusparseAlg3 };
 const char* spmm_algo_name(SpmmAlgo algo);
 
 // One output row, in CSR order: the textbook body (DESIGN decision 10).
-GNNREC_HD inline void spmm_row(const CsrView& a, std::int32_t row, const float* x,
-                               std::int64_t dim, float* y_row) {
+GNNREC_HD inline void spmm_row(const CsrView& a, std::int32_t row, const float* x, std::int64_t dim,
+                               float* y_row) {
   for (std::int64_t c = 0; c < dim; ++c) y_row[c] = 0.0f;
   for (std::int32_t p = a.row_ptr[row]; p < a.row_ptr[row + 1]; ++p) {
     const float value = a.values ? a.values[p] : 1.0f;

@@ -3,11 +3,11 @@
 //
 //   apply_row_mask:  scores[r, c] = -inf for every c in row (row_offset + r)
 //                    of `mask` (the training items of a chunk of users)
-//   topk_rows:       for each row r, the k largest finite scores, ordered by
-//                    score descending, then column ascending (ties): values
-//                    and column indices. Rows with fewer than k finite
-//                    scores end with value -inf and index -1. -inf and NaN
-//                    are never selected.
+//   topk_rows:       for each row r, the k largest scores, ordered by score
+//                    descending, then column ascending (ties): values and
+//                    column indices. -inf and NaN are never selected (+inf
+//                    is a score like any other). Rows with fewer than k
+//                    candidates end with value -inf and index -1.
 //
 // scores is (n_rows, ld) with ld >= n_cols (padding columns are ignored).
 // Supports 1 <= k <= kMaxTopK. CPU: std::partial_sort with the same order.

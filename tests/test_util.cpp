@@ -51,8 +51,8 @@ Tensor random_tensor(const Shape& shape, std::uint64_t seed, Device device, floa
   return Tensor::from_vector(random_floats(n, seed, lo, hi), shape, device);
 }
 
-::testing::AssertionResult all_close(const std::vector<float>& got,
-                                     const std::vector<float>& ref, float atol, float rtol) {
+::testing::AssertionResult all_close(const std::vector<float>& got, const std::vector<float>& ref,
+                                     float atol, float rtol) {
   if (got.size() != ref.size()) {
     return ::testing::AssertionFailure()
            << "sizes differ: got " << got.size() << ", reference " << ref.size();
@@ -74,10 +74,9 @@ Tensor random_tensor(const Shape& shape, std::uint64_t seed, Device device, floa
     }
   }
   if (n_bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << n_bad << " of " << got.size()
-                                       << " elements differ (atol " << atol << ", rtol " << rtol
-                                       << ", largest difference " << worst << "):"
-                                       << report.str();
+  return ::testing::AssertionFailure()
+         << n_bad << " of " << got.size() << " elements differ (atol " << atol << ", rtol " << rtol
+         << ", largest difference " << worst << "):" << report.str();
 }
 
 std::string shared_dataset_path(const std::string& relative) {

@@ -10,11 +10,17 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "core/device.h"
 #include "core/tensor.h"
+
+namespace gnnrec {
+// How GoogleTest prints a Device parameter ("cpu", "cuda:0").
+inline void PrintTo(const Device& device, std::ostream* os) { *os << device.str(); }
+}  // namespace gnnrec
 
 namespace gnnrec::testing {
 
@@ -30,19 +36,20 @@ std::string device_test_name(const ::testing::TestParamInfo<Device>& info);
 // For a GPU test: skips (or fails) unless a GPU is usable. Use as
 //   GNNREC_REQUIRE_DEVICE(device);
 // at the top of a test (it returns from the test body when skipping).
-#define GNNREC_REQUIRE_DEVICE(device)                                                    \
-  do {                                                                                   \
-    if ((device).is_cuda()) {                                                            \
-      const ::gnnrec::GpuStatus& gnnrec_gpu_ = ::gnnrec::probe_gpu();                    \
-      switch (::gnnrec::testing::gpu_test_action(                                        \
-          gnnrec_gpu_, ::gnnrec::testing::require_gpu_from_env())) {                     \
-        case ::gnnrec::testing::GpuTestAction::Run: break;                               \
-        case ::gnnrec::testing::GpuTestAction::Skip:                                     \
-          GTEST_SKIP() << "no usable GPU: " << gnnrec_gpu_.reason;                       \
-        case ::gnnrec::testing::GpuTestAction::Fail:                                     \
-          FAIL() << "GNNREC_REQUIRE_GPU=1 but no usable GPU: " << gnnrec_gpu_.reason;    \
-      }                                                                                  \
-    }                                                                                    \
+#define GNNREC_REQUIRE_DEVICE(device)                                                          \
+  do {                                                                                         \
+    if ((device).is_cuda()) {                                                                  \
+      const ::gnnrec::GpuStatus& gnnrec_gpu_ = ::gnnrec::probe_gpu();                          \
+      switch (::gnnrec::testing::gpu_test_action(gnnrec_gpu_,                                  \
+                                                 ::gnnrec::testing::require_gpu_from_env())) { \
+        case ::gnnrec::testing::GpuTestAction::Run:                                            \
+          break;                                                                               \
+        case ::gnnrec::testing::GpuTestAction::Skip:                                           \
+          GTEST_SKIP() << "no usable GPU: " << gnnrec_gpu_.reason;                             \
+        case ::gnnrec::testing::GpuTestAction::Fail:                                           \
+          FAIL() << "GNNREC_REQUIRE_GPU=1 but no usable GPU: " << gnnrec_gpu_.reason;          \
+      }                                                                                        \
+    }                                                                                          \
   } while (0)
 
 class DeviceTest : public ::testing::TestWithParam<Device> {
@@ -51,8 +58,8 @@ class DeviceTest : public ::testing::TestWithParam<Device> {
   Device device() const { return GetParam(); }
 };
 
-#define GNNREC_INSTANTIATE_DEVICE_TESTS(Fixture)                                 \
-  INSTANTIATE_TEST_SUITE_P(Backends, Fixture,                                   \
+#define GNNREC_INSTANTIATE_DEVICE_TESTS(Fixture)                                   \
+  INSTANTIATE_TEST_SUITE_P(Backends, Fixture,                                      \
                            ::testing::ValuesIn(::gnnrec::testing::test_devices()), \
                            ::gnnrec::testing::device_test_name)
 
@@ -68,8 +75,8 @@ Tensor random_tensor(const Shape& shape, std::uint64_t seed, Device device, floa
 // Every element must satisfy |got - ref| <= atol + rtol * |ref| (STYLE habit
 // 8); prints the first mismatches with their index. Non-finite values must
 // match exactly (NaN with NaN, inf with inf of the same sign).
-::testing::AssertionResult all_close(const std::vector<float>& got,
-                                     const std::vector<float>& ref, float atol, float rtol);
+::testing::AssertionResult all_close(const std::vector<float>& got, const std::vector<float>& ref,
+                                     float atol, float rtol);
 #define EXPECT_ALL_CLOSE(got, ref, atol, rtol) \
   EXPECT_TRUE(::gnnrec::testing::all_close((got), (ref), (atol), (rtol)))
 

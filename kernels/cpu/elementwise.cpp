@@ -25,8 +25,8 @@ void mul<Cpu>(std::int64_t n, const float* a, const float* b, float* out) {
 }
 
 template <>
-void mul_backward<Cpu>(std::int64_t n, const float* dout, const float* a, const float* b,
-                       float* da, float* db) {
+void mul_backward<Cpu>(std::int64_t n, const float* dout, const float* a, const float* b, float* da,
+                       float* db) {
   if (da) {
 #pragma omp parallel for simd schedule(static)
     for (std::int64_t i = 0; i < n; ++i) da[i] += dout[i] * b[i];
@@ -99,8 +99,8 @@ void row_dot<Cpu>(std::int64_t n_rows, std::int64_t dim, const float* a, const f
 }
 
 template <>
-void row_dot_backward<Cpu>(std::int64_t n_rows, std::int64_t dim, const float* dout,
-                           const float* a, const float* b, float* da, float* db) {
+void row_dot_backward<Cpu>(std::int64_t n_rows, std::int64_t dim, const float* dout, const float* a,
+                           const float* b, float* da, float* db) {
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < n_rows; ++r) {
     const float g = dout[r];

@@ -1,1 +1,44 @@
+// CPU reference of kernels/embedding.h (the math is there).
+//
+// gather_rows: OpenMP over the output rows, a contiguous copy per row.
+// scatter_add_rows: repeated indices make a plain parallel loop over i a
+// race. Instead each thread owns the table rows r with r % n_threads ==
+// thread and walks all of idx in order, adding only into its own rows; so
+// every table row receives its adds in index order, exactly as the serial
+// loop would (the same bits for any thread count), with no atomics.
+#include <omp.h>
+
 #include "kernels/embedding.h"
+
+namespace gnnrec {
+
+template <>
+void gather_rows<Cpu>(std::int64_t n_idx, std::int64_t dim, const float* table,
+                      const std::int32_t* idx, float* out) {
+#pragma omp parallel for schedule(static)
+  for (std::int64_t i = 0; i < n_idx; ++i) {
+    const float* table_row = table + static_cast<std::int64_t>(idx[i]) * dim;
+    float* out_row = out + i * dim;
+#pragma omp simd
+    for (std::int64_t c = 0; c < dim; ++c) out_row[c] = table_row[c];
+  }
+}
+
+template <>
+void scatter_add_rows<Cpu>(std::int64_t n_idx, std::int64_t dim, const float* dout,
+                           const std::int32_t* idx, float* dtable) {
+#pragma omp parallel
+  {
+    const std::int32_t n_threads = omp_get_num_threads();
+    const std::int32_t thread = omp_get_thread_num();
+    for (std::int64_t i = 0; i < n_idx; ++i) {
+      if (idx[i] % n_threads != thread) continue;
+      const float* dout_row = dout + i * dim;
+      float* dtable_row = dtable + static_cast<std::int64_t>(idx[i]) * dim;
+#pragma omp simd
+      for (std::int64_t c = 0; c < dim; ++c) dtable_row[c] += dout_row[c];
+    }
+  }
+}
+
+}  // namespace gnnrec

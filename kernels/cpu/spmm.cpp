@@ -1,1 +1,31 @@
+// CPU reference of kernels/spmm.h: Y = A·X with A in CSR. Rows of Y are
+// independent, so OpenMP splits them over threads (dynamic chunks: row
+// lengths are skewed in real graphs); each row is the shared body spmm_row,
+// which sums in CSR order -- the order the CUDA WarpPerRow kernel uses too.
+// The CPU has one algorithm; `algo` only selects among the CUDA ones.
 #include "kernels/spmm.h"
+
+namespace gnnrec {
+
+const char* spmm_algo_name(SpmmAlgo algo) {
+  switch (algo) {
+    case SpmmAlgo::WarpPerRow:
+      return "warp_per_row";
+    case SpmmAlgo::CusparseAlg2:
+      return "cusparse_alg2";
+    case SpmmAlgo::CusparseAlg3:
+      return "cusparse_alg3";
+  }
+  return "unknown";
+}
+
+template <>
+void spmm_csr<Cpu>(const CsrView& a, const float* x, std::int64_t dim, float* y,
+                   SpmmAlgo /*algo*/) {
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::int32_t row = 0; row < a.n_rows; ++row) {
+    spmm_row(a, row, x, dim, y + static_cast<std::int64_t>(row) * dim);
+  }
+}
+
+}  // namespace gnnrec

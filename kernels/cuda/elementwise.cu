@@ -42,8 +42,7 @@ void scale<Cuda>(std::int64_t n, float alpha, const float* a, float* out) {
 template <>
 void add_bias<Cuda>(std::int64_t n_rows, std::int64_t n_cols, const float* x, const float* bias,
                     float* out) {
-  launch_map(n_rows * n_cols,
-             [=] __device__(std::int64_t i) { out[i] = x[i] + bias[i % n_cols]; });
+  launch_map(n_rows * n_cols, [=] __device__(std::int64_t i) { out[i] = x[i] + bias[i % n_cols]; });
 }
 
 template <>
@@ -79,7 +78,8 @@ void row_dot<Cuda>(std::int64_t n_rows, std::int64_t dim, const float* a, const 
                    float* out) {
   launch_warp_rows(n_rows, [=] __device__(std::int64_t r, int lane) {
     float acc = 0.0f;
-    for (std::int64_t c = lane; c < dim; c += cuda::kWarpSize) acc += a[r * dim + c] * b[r * dim + c];
+    for (std::int64_t c = lane; c < dim; c += cuda::kWarpSize)
+      acc += a[r * dim + c] * b[r * dim + c];
     acc = warp_sum(acc);
     if (lane == 0) out[r] = acc;
   });

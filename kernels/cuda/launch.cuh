@@ -42,8 +42,8 @@ template <class F>
 __global__ void warp_rows_kernel(std::int64_t n_rows, F f) {
   const std::int64_t warps_in_grid = static_cast<std::int64_t>(gridDim.x) * kWarpsPerBlock;
   const int lane = threadIdx.x % kWarpSize;
-  for (std::int64_t row = static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock +
-                          threadIdx.x / kWarpSize;
+  for (std::int64_t row =
+           static_cast<std::int64_t>(blockIdx.x) * kWarpsPerBlock + threadIdx.x / kWarpSize;
        row < n_rows; row += warps_in_grid) {
     f(row, lane);
   }

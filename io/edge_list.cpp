@@ -1,1 +1,0 @@
-#include "io/edge_list.h"
