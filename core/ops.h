@@ -39,7 +39,9 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans
 Tensor spmm(const Csr& a, const Tensor& x, SpmmAlgo algo = SpmmAlgo::WarpPerRow);
 
 // ---- embedding rows (kernels/embedding.h) -----------------------------------
-Tensor gather_rows(const Tensor& table, const Tensor& idx);  // idx i32 (n)
+// idx i32 (n). Indices are checked against table.rows() on the CPU; on the
+// GPU they are trusted (a check would cost a copy and a sync per step).
+Tensor gather_rows(const Tensor& table, const Tensor& idx);
 void scatter_add_rows_(Tensor& dtable, const Tensor& idx, const Tensor& src);
 
 // ---- losses (kernels/loss.h), each the mean of its terms, shape (1) ---------

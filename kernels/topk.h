@@ -25,6 +25,17 @@ namespace gnnrec {
 
 constexpr int kMaxTopK = 128;
 
+// The rows [row_offset, row_offset + n_rows) must exist in the mask and its
+// columns fit in ld; both backends check this before touching scores.
+inline void check_row_mask_arguments(std::int64_t n_rows, std::int64_t ld, const CsrView& mask,
+                                     std::int32_t row_offset) {
+  GNNREC_CHECK(row_offset >= 0 && row_offset + n_rows <= mask.n_rows,
+               "apply_row_mask: rows [" << row_offset << ", " << row_offset + n_rows
+                                        << ") outside the mask's " << mask.n_rows << " rows");
+  GNNREC_CHECK(mask.n_cols <= ld,
+               "apply_row_mask: mask has " << mask.n_cols << " columns, scores only ld " << ld);
+}
+
 template <class Backend>
 void apply_row_mask(std::int64_t n_rows, std::int64_t ld, const CsrView& mask,
                     std::int32_t row_offset, float* scores);

@@ -90,7 +90,9 @@ stage() {
   [ "$budget" -le "$left" ] || budget=$left
   echo "=== gpu_suite: $name (budget ${budget} s) ===" | tee -a "$OUT_DIR/$log"
   local start=$SECONDS rc
-  timeout --kill-after=10 "$budget" "$@" >>"$OUT_DIR/$log" 2>&1
+  # timeout runs programs, not shell functions: the stage functions are
+  # exported and run in a child bash.
+  timeout --kill-after=10 "$budget" bash -c '"$@"' stage "$@" >>"$OUT_DIR/$log" 2>&1
   rc=$?
   local seconds=$((SECONDS - start)) status="passed"
   if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
@@ -175,6 +177,16 @@ gpu_timings() {  # the GPU benchmarks and end-to-end timings that exist so far
   return $rc
 }
 
+test_note() {  # how the GPU tests ran, for the summary
+  if [ "$GPU_OK" = 1 ]; then
+    echo ", GNNREC_REQUIRE_GPU=1"
+  elif [ "$1" = 1 ]; then
+    echo "; GNNREC_REQUIRE_GPU=1: GPU tests fail, no GPU ($GPU_REASON)"
+  else
+    echo "; GPU tests skipped: no GPU ($GPU_REASON)"
+  fi
+}
+
 ctest_counts() {  # "N passed, N failed, N skipped" from a ctest log
   local log="$1" total failed skipped
   total=$(grep -Eo 'tests failed out of [0-9]+' "$log" | tail -n1 | grep -Eo '[0-9]+$')
@@ -224,13 +236,14 @@ run() {
 
   local info
   info=$("$build/apps/gnnrec_info" 2>&1) && GPU_OK=1
+  export GPU_OK
   GPU_REASON=$(echo "$info" | sed -n 's/^GPU: none (\(.*\))$/\1/p')
   [ -n "$GPU_REASON" ] || GPU_REASON="gnnrec_info did not run: ${info:-no output}"
   [ "$GPU_OK" = 1 ] && GPU_REASON=""
   echo "$info" | tee -a "$OUT_DIR/tests.log"
 
   stage "test suite" 150 tests.log run_ctest "$build"
-  SUMMARY_ROWS[-1]="${SUMMARY_ROWS[-1]% |} $(ctest_counts "$OUT_DIR/tests.log")$( [ "$GPU_OK" = 1 ] && echo ", GNNREC_REQUIRE_GPU=1" || echo "; GPU tests skipped: no GPU ($GPU_REASON)") |"
+  SUMMARY_ROWS[-1]="${SUMMARY_ROWS[-1]% |} $(ctest_counts "$OUT_DIR/tests.log")$(test_note "$required_gpu") |"
 
   if [ "$GPU_OK" = 1 ]; then
     stage "compute-sanitizer memcheck" 120 memcheck.log sanitize memcheck "$build"
@@ -249,6 +262,9 @@ run() {
   fi
   return $ANY_FAILED
 }
+
+export ROOT GPU_DIR GPU_OK
+export -f unpack_deps cuda_arch configure_and_build run_ctest sanitize gpu_timings
 
 case "${1:-}" in
   pack) pack ;;

@@ -29,11 +29,7 @@ bool ranks_before(const Candidate& a, const Candidate& b) {
 template <>
 void apply_row_mask<Cpu>(std::int64_t n_rows, std::int64_t ld, const CsrView& mask,
                          std::int32_t row_offset, float* scores) {
-  GNNREC_CHECK(row_offset >= 0 && row_offset + n_rows <= mask.n_rows,
-               "apply_row_mask: rows [" << row_offset << ", " << row_offset + n_rows
-                                        << ") outside the mask's " << mask.n_rows << " rows");
-  GNNREC_CHECK(mask.n_cols <= ld,
-               "apply_row_mask: mask has " << mask.n_cols << " columns, scores only ld " << ld);
+  check_row_mask_arguments(n_rows, ld, mask, row_offset);
   const float neg_inf = -std::numeric_limits<float>::infinity();
 #pragma omp parallel for schedule(static)
   for (std::int64_t r = 0; r < n_rows; ++r) {

@@ -151,11 +151,7 @@ void launch_topk(std::int64_t n_rows, std::int64_t n_cols, std::int64_t ld, cons
 template <>
 void apply_row_mask<Cuda>(std::int64_t n_rows, std::int64_t ld, const CsrView& mask,
                           std::int32_t row_offset, float* scores) {
-  GNNREC_CHECK(row_offset >= 0 && row_offset + n_rows <= mask.n_rows,
-               "apply_row_mask: rows [" << row_offset << ", " << row_offset + n_rows
-                                        << ") outside the mask's " << mask.n_rows << " rows");
-  GNNREC_CHECK(mask.n_cols <= ld,
-               "apply_row_mask: mask has " << mask.n_cols << " columns, scores only ld " << ld);
+  check_row_mask_arguments(n_rows, ld, mask, row_offset);
   const CsrView m = mask;  // device pointers, captured by value
   cuda::launch_warp_rows(n_rows, [=] __device__(std::int64_t r, int lane) {
     const std::int32_t mask_row = row_offset + static_cast<std::int32_t>(r);
