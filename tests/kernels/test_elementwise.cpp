@@ -40,6 +40,13 @@ struct Oracle {
   explicit Oracle(std::size_t n) : exact(n, 0.0), bound(n, 0.0) {}
 };
 
+// oracle[i] = start + product, the exact value of one accumulate `g += p`:
+// two roundings (the product, then the sum), hence the bound.
+void set_accumulate_oracle(Oracle& oracle, std::size_t i, double start, double product) {
+  oracle.exact[i] = start + product;
+  oracle.bound[i] = kEps * (std::fabs(product) + std::fabs(oracle.exact[i])) * 1.01;
+}
+
 // |got[i] - exact[i]| <= bound[i] for every i; names the first mismatches.
 ::testing::AssertionResult within(const Floats& got, const Oracle& oracle, double factor = 1.0) {
   if (got.size() != oracle.exact.size()) {
@@ -183,10 +190,8 @@ TEST_P(ElementwiseTest, MulBackward) {
     for (std::int64_t i = 0; i < n; ++i) {
       const double pa = static_cast<double>(dout[i]) * b[i],
                    pb = static_cast<double>(dout[i]) * a[i];
-      da_oracle.exact[i] = da0[i] + pa;
-      db_oracle.exact[i] = db0[i] + pb;
-      da_oracle.bound[i] = kEps * (std::fabs(pa) + std::fabs(da_oracle.exact[i])) * 1.01;
-      db_oracle.bound[i] = kEps * (std::fabs(pb) + std::fabs(db_oracle.exact[i])) * 1.01;
+      set_accumulate_oracle(da_oracle, i, da0[i], pa);
+      set_accumulate_oracle(db_oracle, i, db0[i], pb);
     }
     EXPECT_TRUE(within(da_ref, da_oracle));
     EXPECT_TRUE(within(db_ref, db_oracle));
@@ -433,10 +438,8 @@ TEST_P(ElementwiseTest, RowDotBackward) {
         const std::int64_t i = r * dim + c;
         const double pa = static_cast<double>(dout[r]) * b[i],
                      pb = static_cast<double>(dout[r]) * a[i];
-        da_oracle.exact[i] = da0[i] + pa;
-        db_oracle.exact[i] = db0[i] + pb;
-        da_oracle.bound[i] = kEps * (std::fabs(pa) + std::fabs(da_oracle.exact[i])) * 1.01;
-        db_oracle.bound[i] = kEps * (std::fabs(pb) + std::fabs(db_oracle.exact[i])) * 1.01;
+        set_accumulate_oracle(da_oracle, static_cast<std::size_t>(i), da0[i], pa);
+        set_accumulate_oracle(db_oracle, static_cast<std::size_t>(i), db0[i], pb);
       }
     }
     EXPECT_TRUE(within(da_ref, da_oracle));
