@@ -274,6 +274,13 @@ Var gather_rows(Tape& tape, const Var& table, const Tensor& idx) {
                      });
 }
 
+Var slice_rows(Tape& tape, const Var& x, std::int64_t begin, std::int64_t end) {
+  return tape.record(x.value().slice_rows(begin, end), {x}, [x, begin, end](const Tensor& dout) {
+    Tensor dx_rows = x.grad().slice_rows(begin, end);
+    ops::add_scaled_(dx_rows, 1.0f, dout);
+  });
+}
+
 // ---- Losses (means of per-element terms, kernels/loss.h) -------------------------------
 
 // loss = (1/n) sum_i softplus(neg_i - pos_i)

@@ -111,6 +111,9 @@ Var matmul(Tape& tape, const Var& a, const Var& b, bool trans_a = false, bool tr
 Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x,
          SpmmAlgo algo = SpmmAlgo::WarpPerRow);
 Var gather_rows(Tape& tape, const Var& table, const Tensor& idx);
+// Rows [begin, end) of x, sharing its storage (e.g. the user part of a
+// stacked user-item table); dx[begin:end] += dout.
+Var slice_rows(Tape& tape, const Var& x, std::int64_t begin, std::int64_t end);
 Var bpr_loss(Tape& tape, const Var& pos_scores, const Var& neg_scores);
 Var bce_with_logits(Tape& tape, const Var& logits, const Tensor& labels);
 Var squared_l2(Tape& tape, const Var& x);

@@ -1,71 +1,76 @@
-#include "io/movielens.h"
+// MovieLens: ratings.csv (`userId,movieId,rating,timestamp`, with a header)
+// gives the positive edges, movies.csv (`movieId,title,genres`, RFC-4180
+// quoted titles) the titles.
+#include <sstream>
+#include <string_view>
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <fstream>
-
-#include "core/error.h"
+#include "io/dataset.h"
+#include "io/text_reader.h"
 
 namespace gnnrec::io {
 namespace {
 
-std::vector<std::string> split_csv_simple(const std::string& line) {
-  std::vector<std::string> fields;
-  std::string field;
-  for (char c : line) {
-    if (c == ',') {
-      fields.push_back(field);
-      field.clear();
-    } else if (c != '\r') {
-      field += c;
+// Titles of the movies in `data->items`; "" where movies.csv has none.
+void read_titles(const std::string& movies_csv, RecDataset* data) {
+  TextReader reader(movies_csv);
+  reader.expect_header("movieId,title,genres");
+  data->item_names.assign(static_cast<std::size_t>(data->n_items()), "");
+  std::vector<std::string_view> fields;
+  std::string unquoted;
+  std::string movie_id;
+  std::string_view line;
+  while (reader.next_line(&line)) {
+    if (line.empty()) continue;
+    reader.split_csv_or_fail(line, &fields, &unquoted);
+    if (fields.size() != 3) {
+      reader.fail("expected 3 comma-separated fields, got " + std::to_string(fields.size()));
     }
+    reader.parse_int(fields[0], "a movie id");
+    movie_id.assign(fields[0]);
+    const std::int32_t item = data->items.find(movie_id);
+    if (item >= 0) data->item_names[static_cast<std::size_t>(item)] = fields[1];
   }
-  fields.push_back(field);
-  return fields;
-}
-
-bool is_unsigned_integer(const std::string& s) {
-  return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
 }  // namespace
 
-Interactions read_movielens_ratings(const std::string& path, float min_rating) {
-  std::ifstream in(path);
-  GNNREC_CHECK(in, path << ": cannot open the MovieLens ratings file");
-  Interactions data;
-  std::string line;
-  std::int64_t line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (line_no == 1) {
-      GNNREC_CHECK(line.rfind("userId,movieId,rating", 0) == 0,
-                   path << ":1: expected the header 'userId,movieId,rating,timestamp'");
-      continue;
+RecDataset load_movielens(const std::string& ratings_csv, const std::string& movies_csv,
+                          float min_rating, const SplitOptions& split) {
+  RecDataset data;
+  data.name = "movielens";
+  EdgeList positives;
+  {
+    TextReader reader(ratings_csv);
+    reader.expect_header("userId,movieId,rating,timestamp");
+    std::vector<std::string_view> fields;
+    std::string scratch;
+    std::string_view line;
+    while (reader.next_line(&line)) {
+      if (line.empty()) continue;
+      split_on(line, ',', &fields);
+      if (fields.size() != 4) {
+        reader.fail("expected 4 comma-separated fields, got " + std::to_string(fields.size()));
+      }
+      reader.parse_int(fields[0], "a user id");
+      reader.parse_int(fields[1], "a movie id");
+      const float rating = reader.parse_float(fields[2], "a rating");
+      reader.parse_int(fields[3], "a timestamp");
+      if (rating < min_rating) continue;
+      positives.user.push_back(add_raw_id(&data.users, fields[0], &scratch));
+      positives.item.push_back(add_raw_id(&data.items, fields[1], &scratch));
     }
-    if (line.empty() || line == "\r") continue;
-    std::vector<std::string> fields = split_csv_simple(line);
-    GNNREC_CHECK(fields.size() == 4, path << ":" << line_no
-                                          << ": expected 4 comma-separated fields, got "
-                                          << fields.size());
-    GNNREC_CHECK(is_unsigned_integer(fields[0]),
-                 path << ":" << line_no << ": expected a user id, got '" << fields[0] << "'");
-    GNNREC_CHECK(is_unsigned_integer(fields[1]),
-                 path << ":" << line_no << ": expected a movie id, got '" << fields[1] << "'");
-    char* end = nullptr;
-    errno = 0;
-    float rating = std::strtof(fields[2].c_str(), &end);
-    GNNREC_CHECK(!fields[2].empty() && *end == '\0' && errno == 0 && std::isfinite(rating),
-                 path << ":" << line_no << ": expected a rating, got '" << fields[2] << "'");
-    ++data.n_lines;
-    if (rating < min_rating) continue;
-    data.user.push_back(data.users.add(fields[0]));
-    data.item.push_back(data.items.add(fields[1]));
   }
-  GNNREC_CHECK(line_no >= 1, path << ": empty file, expected a MovieLens ratings.csv");
-  GNNREC_CHECK(!data.user.empty(),
-               path << ": no rating >= " << min_rating << ", so there are no positive edges");
+  std::ostringstream source;
+  source << ratings_csv << " (rating >= " << min_rating << ")";
+  split_positive_edges(positives, split, source.str(), &data);
+  if (!movies_csv.empty()) read_titles(movies_csv, &data);
+
+  std::ostringstream description;
+  description << "movielens: " << ratings_csv;
+  if (!movies_csv.empty()) description << " + " << movies_csv;
+  description << ", rating >= " << min_rating << "; " << split_text(split);
+  data.description = description.str();
+  data.fingerprint = dataset_fingerprint(data);
   return data;
 }
 

@@ -46,6 +46,24 @@ Adam::Adam(std::vector<ag::Var> params, const AdamConfig& config)
   }
 }
 
+void Adam::load_state(std::int64_t step_count, const std::vector<Tensor>& first_moments,
+                      const std::vector<Tensor>& second_moments) {
+  GNNREC_CHECK(
+      step_count >= 0 && first_moments.size() == m_.size() && second_moments.size() == v_.size(),
+      "Adam: saved state has " << first_moments.size() << " parameters, the model has "
+                               << m_.size());
+  for (std::size_t i = 0; i < m_.size(); ++i) {
+    GNNREC_CHECK(
+        first_moments[i].shape() == m_[i].shape() && second_moments[i].shape() == v_[i].shape(),
+        "Adam: saved state of parameter "
+            << i << " has shape " << shape_str(first_moments[i].shape()) << ", the parameter has "
+            << shape_str(m_[i].shape()));
+    m_[i].copy_from(first_moments[i]);
+    v_[i].copy_from(second_moments[i]);
+  }
+  t_ = step_count;
+}
+
 void Adam::step() {
   ++t_;
   const AdamStep adam_step = AdamStep::dense(config_, t_);

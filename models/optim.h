@@ -48,6 +48,13 @@ class Adam {
   const AdamConfig& config() const { return config_; }
   void set_lr(float lr) { config_.lr = lr; }
 
+  // The state a checkpoint keeps: the step count and each parameter's m and v.
+  const std::vector<Tensor>& first_moments() const { return m_; }
+  const std::vector<Tensor>& second_moments() const { return v_; }
+  // Restores it (copies onto the parameters' devices; shapes must match).
+  void load_state(std::int64_t step_count, const std::vector<Tensor>& first_moments,
+                  const std::vector<Tensor>& second_moments);
+
  private:
   std::vector<ag::Var> params_;
   std::vector<Tensor> m_;  // first moments, one per parameter (its shape)

@@ -171,9 +171,18 @@ gpu_timings() {  # the GPU benchmarks and end-to-end timings that exist so far
     echo "--- $(basename "$binary")"
     "$binary" || rc=1
   done
-  echo "--- demo_train (BPR-MF on MovieLens, 5 epochs): cuda, then cpu"
-  "$build/apps/demo_train" --ratings "$ROOT/data/ml-latest-small/ratings.csv" --device cuda --epochs 5 || rc=1
-  "$build/apps/demo_train" --ratings "$ROOT/data/ml-latest-small/ratings.csv" --device cpu --epochs 5 || rc=1
+  local out="${TMPDIR:-/tmp}/gnnrec-runs" gowalla="$ROOT/.gpu/datasets/gowalla"
+  echo "--- lightgcn_train (MovieLens small, 5 epochs): cuda, then cpu"
+  for device in cuda cpu; do
+    "$build/apps/lightgcn_train" --dataset movielens --device "$device" --epochs 5 --eval-every 5 \
+      --no-progress --no-cache --out "$out/movielens-$device" || rc=1
+  done
+  if [ -f "$gowalla/train.txt" ]; then
+    echo "--- lightgcn_train (Gowalla, paper settings, 10 epochs): seconds per epoch and evaluation"
+    "$build/apps/lightgcn_train" --dataset gowalla --train-file "$gowalla/train.txt" \
+      --test-file "$gowalla/test.txt" --device cuda --epochs 10 --eval-every 5 --no-progress \
+      --no-cache --out "$out/gowalla-cuda" || rc=1
+  fi
   return $rc
 }
 

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs the main job: for now the demo trainer (BPR
-# matrix factorization on the bundled MovieLens). Extra arguments go to it,
-# e.g. tools/run_main.sh --epochs 5 --device cpu
+# Sets up, builds and runs the main job: lightgcn_train, LightGCN on the
+# bundled MovieLens latest-small (80/10/10 split, rating >= 3.5, the paper's
+# hyper-parameters). Extra arguments go to it, e.g.
+#   tools/run_main.sh --epochs 5 --device cpu
+#   tools/run_main.sh --recommend 1 --top 10      (after a run)
 set -euo pipefail
 GNNREC_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 source "$GNNREC_ROOT/tools/common.sh"
 
 "$GNNREC_ROOT/tools/setup.sh"
 configure_and_build "$GNNREC_ROOT/build"
-exec "$GNNREC_ROOT/build/apps/demo_train" \
-  --ratings "$GNNREC_ROOT/data/ml-latest-small/ratings.csv" "$@"
+cd "$GNNREC_ROOT"
+exec "$GNNREC_ROOT/build/apps/lightgcn_train" --dataset movielens "$@"

@@ -225,6 +225,14 @@ TEST(Gradcheck, GatherRowsWithRepeatedIndices) {
   });
 }
 
+TEST(Gradcheck, SliceRowsOfTwoRangesAccumulate) {
+  // Rows 2 and 3 are in both slices (their gradients add); row 6 in neither.
+  expect_gradients_match({rand({7, 3}, 25)}, [](Tape& t, const auto& x) {
+    return ag::add(t, random_weighted_total(t, ag::slice_rows(t, x[0], 0, 4), 5),
+                   random_weighted_total(t, ag::slice_rows(t, x[0], 2, 6), 6));
+  });
+}
+
 TEST(Gradcheck, BprLoss) {
   expect_gradients_match({rand({6}, 22), rand({6}, 23)}, [](Tape& t, const auto& x) {
     return random_weighted_total(t, ag::bpr_loss(t, x[0], x[1]));

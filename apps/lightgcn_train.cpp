@@ -1,0 +1,661 @@
+// lightgcn_train: trains LightGCN (or BPR-MF, --layers 0) on a user-item
+// dataset and evaluates it by full ranking beside the most-popular baseline;
+// or, with --recommend, prints a trained model's top items for one user.
+//
+//   lightgcn_train --dataset movielens                  # bundled MovieLens, paper defaults
+//   lightgcn_train --dataset gowalla --epochs 1000      # the paper's Gowalla split
+//   lightgcn_train --dataset movielens --recommend 1 --top 10
+//
+// A run writes into --out (default runs/lightgcn-<dataset>): metrics.csv
+// (one row per epoch), curves.svg (loss and metrics), last.ckpt (the whole
+// training state, every --checkpoint-every epochs; --resume continues from
+// it) and best.ckpt (the model with the best validation metric, which
+// --recommend reads). docs/LIGHTGCN.md explains the model and the code.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/device.h"
+#include "core/ops.h"
+#include "io/checkpoint.h"
+#include "io/dataset.h"
+#include "io/files.h"
+#include "io/run_log.h"
+#include "models/bpr_trainer.h"
+#include "models/evaluate.h"
+#include "models/lightgcn.h"
+
+namespace {
+
+using namespace gnnrec;
+
+struct Options {
+  // Data.
+  std::string dataset = "movielens";
+  std::string ratings = "data/ml-latest-small/ratings.csv";
+  std::string movies = "data/ml-latest-small/movies.csv";
+  float min_rating = 3.5f;
+  std::string user_artists = "data/hetrec2011-lastfm-2k/user_artists.dat";
+  std::string artists = "data/hetrec2011-lastfm-2k/artists.dat";
+  std::string train_file = "../shared/datasets/gowalla/train.txt";
+  std::string test_file = "../shared/datasets/gowalla/test.txt";
+  std::string edges;
+  std::string delimiter = "whitespace";
+  int user_column = 0;
+  int item_column = 1;
+  bool header = false;
+  double validation_fraction = -1.0;  // -1: 0.1, or 0 where the dataset gives its test split
+  double test_fraction = 0.1;
+  std::string cache_dir = io::default_cache_dir();
+  bool no_cache = false;
+  // Model and training (the paper's defaults).
+  int layers = 3;
+  std::int64_t dim = 64;
+  float init_std = 0.1f;
+  float lr = 1e-3f;
+  float l2 = 1e-4f;
+  int batch_size = 2048;
+  int epochs = 100;
+  // Evaluation.
+  std::vector<int> ks = {20};
+  int eval_every = 10;
+  std::string select = "recall";
+  int patience = 0;
+  // Run.
+  std::string device = "auto";
+  std::uint64_t seed = 42;
+  std::string out;
+  int checkpoint_every = 1;
+  bool resume = false;
+  bool no_progress = false;
+  // Recommendation.
+  std::string recommend_user;
+  int top = 10;
+  std::string checkpoint;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// ---- Data -------------------------------------------------------------------
+
+io::RecDataset load_dataset(const Options& opt) {
+  io::SplitOptions split;
+  split.seed = opt.seed;
+  split.test_fraction = opt.test_fraction;
+  const bool given_test_split = opt.dataset == "gowalla";
+  split.validation_fraction =
+      opt.validation_fraction >= 0 ? opt.validation_fraction : (given_test_split ? 0.0 : 0.1);
+  std::ostringstream key;
+  key << opt.dataset << " validation=" << split.validation_fraction
+      << " test=" << split.test_fraction << " seed=" << split.seed;
+
+  std::vector<std::string> files;
+  std::function<io::RecDataset()> load;
+  if (opt.dataset == "movielens") {
+    files = {opt.ratings, opt.movies};
+    key << " min_rating=" << opt.min_rating;
+    load = [&] { return io::load_movielens(opt.ratings, opt.movies, opt.min_rating, split); };
+  } else if (opt.dataset == "lastfm") {
+    files = {opt.user_artists, opt.artists};
+    load = [&] { return io::load_lastfm(opt.user_artists, opt.artists, split); };
+  } else if (opt.dataset == "gowalla") {
+    files = {opt.train_file, opt.test_file};
+    load = [&] { return io::load_lightgcn_txt(opt.train_file, opt.test_file, split); };
+  } else {  // edgelist
+    GNNREC_CHECK(!opt.edges.empty(), "--dataset edgelist needs --edges FILE");
+    io::EdgeListFormat format;
+    format.delimiter = opt.delimiter == "whitespace" ? 0
+                       : opt.delimiter == "tab"      ? '\t'
+                                                     : opt.delimiter[0];
+    format.user_column = opt.user_column;
+    format.item_column = opt.item_column;
+    format.header = opt.header;
+    files = {opt.edges};
+    key << " delimiter=" << static_cast<int>(format.delimiter) << " columns=" << format.user_column
+        << "," << format.item_column << " header=" << format.header;
+    load = [=] { return io::load_edge_list(opt.edges, format, split); };
+  }
+  files.erase(std::remove(files.begin(), files.end(), std::string()), files.end());
+  for (const std::string& file : files) {
+    GNNREC_CHECK(io::file_exists(file),
+                 file << ": no such file (pick the " << opt.dataset
+                      << " files with the path flags; see lightgcn_train --help)");
+  }
+  bool was_cached = false;
+  io::RecDataset data =
+      io::load_cached(opt.no_cache ? "" : opt.cache_dir, key.str(), files, load, &was_cached);
+  GNNREC_CHECK(data.train.size() > 0, opt.dataset << ": the split left no training edges");
+  std::printf("data: %s%s\n", data.description.c_str(), was_cached ? " (from the cache)" : "");
+  return data;
+}
+
+Csr to_csr(const io::EdgeList& edges, const io::RecDataset& data) {
+  return Csr::from_coo(data.n_users(), data.n_items(), edges.user, edges.item);
+}
+
+Csr union_csr(const std::vector<const io::EdgeList*>& parts, const io::RecDataset& data) {
+  io::EdgeList all;
+  for (const io::EdgeList* part : parts) {
+    all.user.insert(all.user.end(), part->user.begin(), part->user.end());
+    all.item.insert(all.item.end(), part->item.begin(), part->item.end());
+  }
+  return to_csr(all, data);
+}
+
+// The CSRs training and evaluation need, all on the CPU.
+struct Graphs {
+  Csr train;                 // message passing and the mask for validation
+  Csr validation;            // truth for model selection (may be empty)
+  Csr test;                  // truth for the final report
+  Csr train_and_validation;  // the mask for test
+};
+
+Graphs make_graphs(const io::RecDataset& data) {
+  Graphs g;
+  g.train = to_csr(data.train, data);
+  g.validation = to_csr(data.validation, data);
+  g.test = to_csr(data.test, data);
+  g.train_and_validation = union_csr({&data.train, &data.validation}, data);
+  return g;
+}
+
+// ---- Printing ------------------------------------------------------------------
+
+std::string metrics_text(const RankingReport& report) {
+  std::ostringstream text;
+  text.setf(std::ios::fixed);
+  text.precision(4);
+  for (const RankingMetrics& m : report.at_k) {
+    text << "recall@" << m.k << " " << m.recall << "  ndcg@" << m.k << " " << m.ndcg << "  ";
+  }
+  return text.str();
+}
+
+void print_report(const char* label, const RankingReport& report) {
+  std::printf("  %-26s %s\n", label, metrics_text(report).c_str());
+  for (const RankingMetrics& m : report.at_k) {
+    std::printf("  %-26s precision@%d %.4f  hit@%d %.4f\n", "", m.k, m.precision, m.k, m.hit_rate);
+  }
+  std::printf("  %-26s (%lld users evaluated, %lld without held-out items skipped)\n", "",
+              static_cast<long long>(report.n_users_evaluated),
+              static_cast<long long>(report.n_users_skipped));
+}
+
+double selection_score(const RankingReport& report, const std::string& select) {
+  const RankingMetrics& m = report.at_k.front();
+  return select == "ndcg" ? m.ndcg : m.recall;
+}
+
+// E⁰ <- values (any device).
+void set_table(LightGcn& model, const Tensor& values) {
+  Tensor table = model.table().value();  // shares the parameter's storage
+  table.copy_from(values);
+}
+
+// ---- Checkpoints -----------------------------------------------------------------
+
+struct TrainingState {
+  int epoch = 0;  // last finished epoch
+  int best_epoch = 0;
+  double best_score = -1.0;
+  Tensor best_table;  // E⁰ at best_epoch
+};
+
+io::Checkpoint model_checkpoint(const Options& opt, const io::RecDataset& data, const Tensor& table,
+                                int epoch) {
+  io::Checkpoint ckpt;
+  ckpt.dataset_fingerprint = data.fingerprint;
+  ckpt.meta = {{"model", "lightgcn"},
+               {"dataset", data.name},
+               {"layers", std::to_string(opt.layers)},
+               {"dim", std::to_string(opt.dim)},
+               {"epoch", std::to_string(epoch)}};
+  ckpt.tensors.emplace_back("embedding", table);
+  return ckpt;
+}
+
+void check_compatible(const io::Checkpoint& ckpt, const std::string& path, const Options& opt,
+                      const io::RecDataset& data) {
+  GNNREC_CHECK(ckpt.get("model") == "lightgcn",
+               path << ": a '" << ckpt.get("model") << "' checkpoint, not a LightGCN one");
+  GNNREC_CHECK(
+      ckpt.dataset_fingerprint == data.fingerprint,
+      path << ": trained on other data or another split (dataset '" << ckpt.get("dataset")
+           << "'); use the same --dataset, files, --min-rating, split fractions and --seed");
+  GNNREC_CHECK(ckpt.get("layers") == std::to_string(opt.layers) &&
+                   ckpt.get("dim") == std::to_string(opt.dim),
+               path << ": trained with --layers " << ckpt.get("layers") << " --dim "
+                    << ckpt.get("dim") << ", this run asks for --layers " << opt.layers << " --dim "
+                    << opt.dim);
+}
+
+void save_training_state(const std::string& path, const Options& opt, const io::RecDataset& data,
+                         LightGcn& model, BprTrainer& trainer, const TrainingState& state) {
+  io::Checkpoint ckpt = model_checkpoint(opt, data, model.table().value(), state.epoch);
+  ckpt.meta["seed"] = std::to_string(opt.seed);
+  ckpt.meta["batch_size"] = std::to_string(opt.batch_size);
+  ckpt.meta["adam_step"] = std::to_string(trainer.optimizer().step_count());
+  ckpt.meta["best_epoch"] = std::to_string(state.best_epoch);
+  std::ostringstream best_score;
+  best_score.precision(17);
+  best_score << state.best_score;
+  ckpt.meta["best_score"] = best_score.str();
+  ckpt.tensors.emplace_back("adam_m", trainer.optimizer().first_moments().at(0));
+  ckpt.tensors.emplace_back("adam_v", trainer.optimizer().second_moments().at(0));
+  if (state.best_table.defined()) ckpt.tensors.emplace_back("best_embedding", state.best_table);
+  io::save_checkpoint(path, ckpt);
+}
+
+TrainingState resume_training_state(const std::string& path, const Options& opt,
+                                    const io::RecDataset& data, LightGcn& model,
+                                    BprTrainer& trainer) {
+  GNNREC_CHECK(io::file_exists(path), "--resume: no checkpoint at "
+                                          << path << " (nothing to resume; run without --resume)");
+  const io::Checkpoint ckpt = io::load_checkpoint(path);
+  check_compatible(ckpt, path, opt, data);
+  GNNREC_CHECK(ckpt.get("seed") == std::to_string(opt.seed) &&
+                   ckpt.get("batch_size") == std::to_string(opt.batch_size),
+               path << ": trained with --seed " << ckpt.get("seed") << " --batch-size "
+                    << ckpt.get("batch_size") << "; resume with the same values");
+  set_table(model, ckpt.tensor("embedding"));
+  trainer.optimizer().load_state(std::stoll(ckpt.get("adam_step")), {ckpt.tensor("adam_m")},
+                                 {ckpt.tensor("adam_v")});
+  TrainingState state;
+  state.epoch = std::stoi(ckpt.get("epoch"));
+  state.best_epoch = std::stoi(ckpt.get("best_epoch"));
+  state.best_score = std::stod(ckpt.get("best_score"));
+  if (state.best_epoch > 0)
+    state.best_table = ckpt.tensor("best_embedding").to(model.table().value().device());
+  std::printf("resumed from %s after epoch %d\n", path.c_str(), state.epoch);
+  return state;
+}
+
+// ---- Training -----------------------------------------------------------------------
+
+std::vector<std::string> csv_columns(const std::vector<int>& ks, const std::string& eval_split) {
+  std::vector<std::string> columns = {"epoch", "loss", "epoch_seconds"};
+  for (int k : ks) {
+    columns.push_back(eval_split + "_recall@" + std::to_string(k));
+    columns.push_back(eval_split + "_ndcg@" + std::to_string(k));
+  }
+  columns.push_back("eval_seconds");
+  return columns;
+}
+
+void write_plot(const std::string& path, const io::MetricsCsv& csv, const RankingReport& baseline,
+                const std::string& eval_split, const std::string& title) {
+  const auto& rows = csv.rows();
+  io::PlotPanel loss_panel{"training loss (BPR + L2)", "epoch", {{"loss", {}, {}}}};
+  io::PlotPanel metric_panel{eval_split + " metrics", "epoch", {}};
+  for (const auto& row : rows) {
+    loss_panel.series[0].x.push_back(row[0]);
+    loss_panel.series[0].y.push_back(row[1]);
+  }
+  for (std::size_t c = 3; c + 1 < csv.columns().size(); ++c) {
+    io::PlotSeries series{csv.columns()[c], {}, {}};
+    for (const auto& row : rows) {
+      if (std::isnan(row[c])) continue;
+      series.x.push_back(row[0]);
+      series.y.push_back(row[c]);
+    }
+    metric_panel.series.push_back(series);
+  }
+  if (!rows.empty()) {
+    const RankingMetrics& m = baseline.at_k.front();
+    const double first = rows.front()[0], last = rows.back()[0];
+    metric_panel.series.push_back(
+        {"most popular recall@" + std::to_string(m.k), {first, last}, {m.recall, m.recall}});
+    metric_panel.series.push_back(
+        {"most popular ndcg@" + std::to_string(m.k), {first, last}, {m.ndcg, m.ndcg}});
+  }
+  io::write_svg_plot(path, title, {loss_panel, metric_panel});
+}
+
+int train(const Options& opt, const Device device) {
+  const io::RecDataset data = load_dataset(opt);
+  const Graphs graphs = make_graphs(data);
+  const bool has_validation = graphs.validation.nnz() > 0;
+  GNNREC_CHECK(graphs.test.nnz() > 0 || has_validation,
+               opt.dataset << ": no validation or test edges to evaluate on");
+  for (int k : opt.ks) {
+    GNNREC_CHECK(k <= data.n_items(),
+                 "--topk " << k << " is more than the " << data.n_items() << " items");
+  }
+  // Model selection on validation; without one, evaluate on test as the paper does.
+  const std::string eval_split = has_validation ? "val" : "test";
+  const Csr& eval_truth = has_validation ? graphs.validation : graphs.test;
+
+  LightGcnConfig config;
+  config.layers = opt.layers;
+  config.dim = opt.dim;
+  config.init_std = opt.init_std;
+  LightGcn model(data.n_users(), data.n_items(), config, opt.seed, device);
+  BprTrainConfig train_config;
+  train_config.batch_size = opt.batch_size;
+  train_config.lr = opt.lr;
+  train_config.l2 = opt.l2;
+  train_config.seed = opt.seed;
+  BprTrainer trainer(model, graphs.train, train_config);
+
+  std::printf(
+      "model: %s, %d layers, dim %lld, %lld parameters; Adam lr %g, l2 %g, batch %d "
+      "(%lld steps per epoch); device %s\n",
+      opt.layers == 0 ? "BPR-MF" : "LightGCN", opt.layers, static_cast<long long>(opt.dim),
+      static_cast<long long>(model.table().value().numel()), opt.lr, opt.l2, opt.batch_size,
+      static_cast<long long>(trainer.batches_per_epoch()), device.str().c_str());
+  const RankingReport baseline_eval =
+      most_popular_baseline(graphs.train, graphs.train, eval_truth, opt.ks);
+  std::printf("most-popular baseline on %s: %s\n", eval_split.c_str(),
+              metrics_text(baseline_eval).c_str());
+  if (!has_validation) {
+    std::printf(
+        "note: no validation split (--validation-fraction 0): metrics every %d epochs "
+        "are on test, and the last model is kept (no model selection)\n",
+        opt.eval_every);
+  }
+
+  const std::string out = opt.out.empty() ? "runs/lightgcn-" + data.name : opt.out;
+  io::make_directories(out);
+  const std::string last_path = out + "/last.ckpt", best_path = out + "/best.ckpt";
+  TrainingState state;
+  if (opt.resume) state = resume_training_state(last_path, opt, data, model, trainer);
+  io::MetricsCsv csv(out + "/metrics.csv", csv_columns(opt.ks, eval_split), state.epoch);
+  std::printf("writing %s/{metrics.csv, curves.svg, last.ckpt, best.ckpt}\n", out.c_str());
+
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  int evaluations_without_improvement = 0;
+  for (int epoch = state.epoch + 1; epoch <= opt.epochs; ++epoch) {
+    const auto start = std::chrono::steady_clock::now();
+    std::optional<io::ProgressBar> bar;
+    if (!opt.no_progress)
+      bar.emplace("epoch " + std::to_string(epoch), trainer.batches_per_epoch());
+    const double loss = trainer.train_epoch(epoch, [&](std::int64_t done, std::int64_t) {
+      if (bar) bar->update(done);
+    });
+    bar.reset();
+    synchronize(device);
+    const double epoch_seconds = seconds_since(start);
+    std::vector<double> row = {static_cast<double>(epoch), loss, epoch_seconds};
+    std::printf("epoch %4d/%d  loss %.4f  %6.2f s", epoch, opt.epochs, loss, epoch_seconds);
+
+    const bool evaluate_now = epoch % opt.eval_every == 0 || epoch == opt.epochs;
+    double eval_seconds = nan;
+    if (evaluate_now) {
+      const auto eval_start = std::chrono::steady_clock::now();
+      const LightGcn::Embeddings e = model.final_embeddings(trainer.adjacency());
+      const RankingReport report =
+          evaluate_ranking(e.users, e.items, graphs.train, eval_truth, opt.ks);
+      eval_seconds = seconds_since(eval_start);
+      for (const RankingMetrics& m : report.at_k) {
+        row.push_back(m.recall);
+        row.push_back(m.ndcg);
+      }
+      std::printf("  %s %s(%.2f s)", eval_split.c_str(), metrics_text(report).c_str(),
+                  eval_seconds);
+      const double score = selection_score(report, opt.select);
+      if (has_validation && score > state.best_score) {
+        state.best_score = score;
+        state.best_epoch = epoch;
+        state.best_table = model.table().value().clone();
+        io::save_checkpoint(best_path, model_checkpoint(opt, data, state.best_table, epoch));
+        evaluations_without_improvement = 0;
+        std::printf("  best");
+      } else {
+        ++evaluations_without_improvement;
+      }
+    } else {
+      row.insert(row.end(), 2 * opt.ks.size(), nan);
+    }
+    row.push_back(eval_seconds);
+    std::printf("\n");
+    std::fflush(stdout);
+    csv.append(row);
+    state.epoch = epoch;
+    if (!has_validation) {  // keep the latest model for --recommend
+      io::save_checkpoint(best_path, model_checkpoint(opt, data, model.table().value(), epoch));
+    }
+    if (epoch % opt.checkpoint_every == 0 || epoch == opt.epochs) {
+      save_training_state(last_path, opt, data, model, trainer, state);
+    }
+    if (evaluate_now)
+      write_plot(out + "/curves.svg", csv, baseline_eval, eval_split, "LightGCN on " + data.name);
+    if (has_validation && opt.patience > 0 && evaluations_without_improvement >= opt.patience) {
+      std::printf("early stop: no %s improvement in %d evaluations (best epoch %d)\n",
+                  eval_split.c_str(), opt.patience, state.best_epoch);
+      save_training_state(last_path, opt, data, model, trainer, state);
+      break;
+    }
+  }
+
+  // The final report: test metrics of the selected model beside the baseline.
+  if (graphs.test.nnz() == 0) return 0;
+  if (has_validation && state.best_table.defined()) {
+    set_table(model, state.best_table);
+    std::printf("test metrics of the best model (epoch %d, %s %s@%d %.4f):\n", state.best_epoch,
+                eval_split.c_str(), opt.select.c_str(), opt.ks.front(), state.best_score);
+  } else {
+    std::printf("test metrics of the model after epoch %d:\n", state.epoch);
+  }
+  const LightGcn::Embeddings e = model.final_embeddings(trainer.adjacency());
+  print_report(
+      opt.layers == 0 ? "BPR-MF" : "LightGCN",
+      evaluate_ranking(e.users, e.items, graphs.train_and_validation, graphs.test, opt.ks));
+  print_report("most popular", most_popular_baseline(graphs.train, graphs.train_and_validation,
+                                                     graphs.test, opt.ks));
+  return 0;
+}
+
+// ---- Recommendation -----------------------------------------------------------------
+
+int recommend(const Options& opt, const Device device) {
+  const io::RecDataset data = load_dataset(opt);
+  const std::int32_t user = data.users.find(opt.recommend_user);
+  GNNREC_CHECK(user >= 0, "--recommend: user '" << opt.recommend_user << "' is not in the "
+                                                << data.name << " data (" << data.n_users()
+                                                << " users; raw ids such as '" << data.users.raw(0)
+                                                << "')");
+  GNNREC_CHECK(opt.top <= data.n_items(),
+               "--top " << opt.top << " is more than the " << data.n_items() << " items");
+  const std::string out = opt.out.empty() ? "runs/lightgcn-" + data.name : opt.out;
+  std::string path = opt.checkpoint;
+  if (path.empty())
+    path = io::file_exists(out + "/best.ckpt") ? out + "/best.ckpt" : out + "/last.ckpt";
+  GNNREC_CHECK(io::file_exists(path), "--recommend needs a trained model: no checkpoint at "
+                                          << path << " (train first, or pass --checkpoint)");
+  const io::Checkpoint ckpt = io::load_checkpoint(path);
+  check_compatible(ckpt, path, opt, data);
+
+  LightGcnConfig config;
+  config.layers = opt.layers;
+  config.dim = opt.dim;
+  LightGcn model(data.n_users(), data.n_items(), config, opt.seed, device);
+  set_table(model, ckpt.tensor("embedding"));
+  const Csr train = to_csr(data.train, data);
+  const Csr known = union_csr({&data.train, &data.validation, &data.test}, data);
+  const LightGcn::Embeddings e =
+      model.final_embeddings(LightGcn::normalized_adjacency(train, device));
+  Tensor scores = ops::matmul(e.users.slice_rows(user, user + 1), e.items, false, true);
+  ops::apply_row_mask_(scores, known.to(device), user);
+  const ops::TopK top = ops::topk_rows(scores, opt.top);
+  const std::vector<std::int32_t> items = top.indices.to_vector<std::int32_t>();
+  const std::vector<float> values = top.values.to_vector<float>();
+  std::printf("top %d for user %s (model %s, epoch %s; %d known items excluded):\n", opt.top,
+              opt.recommend_user.c_str(), path.c_str(), ckpt.get("epoch").c_str(),
+              known.row_degrees()[static_cast<std::size_t>(user)]);
+  for (int r = 0; r < opt.top && items[static_cast<std::size_t>(r)] >= 0; ++r) {
+    const std::int32_t item = items[static_cast<std::size_t>(r)];
+    std::printf("%3d. %-60s  score %.4f\n", r + 1, data.item_label(item).c_str(),
+                values[static_cast<std::size_t>(r)]);
+  }
+  return 0;
+}
+
+void add_options(CLI::App& app, Options& opt) {
+  // A flag given twice takes its last value (scripts append overrides).
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  auto* data = "Data";
+  app.add_option("--dataset", opt.dataset, "movielens, lastfm, gowalla or edgelist")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"movielens", "lastfm", "gowalla", "edgelist"}))
+      ->group(data);
+  app.add_option("--ratings", opt.ratings, "MovieLens ratings.csv")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--movies", opt.movies, "MovieLens movies.csv (titles; \"\" for none)")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--min-rating", opt.min_rating,
+                 "MovieLens: ratings at or above this are positives")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--user-artists", opt.user_artists, "Last.fm user_artists.dat")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--artists", opt.artists, "Last.fm artists.dat (names; \"\" for none)")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--train-file", opt.train_file, "Gowalla (LightGCN format) train.txt")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--test-file", opt.test_file, "Gowalla (LightGCN format) test.txt")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--edges", opt.edges, "edgelist: the file of user-item pairs")->group(data);
+  app.add_option("--delimiter", opt.delimiter,
+                 "edgelist: whitespace, tab, or one character such as ,")
+      ->capture_default_str()
+      ->group(data);
+  app.add_option("--user-column", opt.user_column, "edgelist: 0-based column of the user id")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000))
+      ->group(data);
+  app.add_option("--item-column", opt.item_column, "edgelist: 0-based column of the item id")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000))
+      ->group(data);
+  app.add_flag("--header", opt.header, "edgelist: skip the first line")->group(data);
+  app.add_option(
+         "--validation-fraction", opt.validation_fraction,
+         "share of edges for validation (default 0.1; 0 for gowalla, whose test split is given)")
+      ->check(CLI::Range(0.0, 0.9))
+      ->group(data);
+  app.add_option("--test-fraction", opt.test_fraction, "share of edges for test (random splits)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 0.9))
+      ->group(data);
+  app.add_option("--cache-dir", opt.cache_dir, "where parsed datasets are cached")
+      ->capture_default_str()
+      ->group(data);
+  app.add_flag("--no-cache", opt.no_cache, "always parse the files")->group(data);
+
+  auto* model = "Model and training";
+  app.add_option("--layers", opt.layers, "propagation layers K (0 = BPR-MF)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 16))
+      ->group(model);
+  app.add_option("--dim", opt.dim, "embedding dimension")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 20))
+      ->group(model);
+  app.add_option("--init-std", opt.init_std, "std of the normal initial embeddings")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->group(model);
+  app.add_option("--lr", opt.lr, "Adam learning rate")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->group(model);
+  app.add_option("--l2", opt.l2, "L2 weight on the batch's layer-0 embeddings")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber)
+      ->group(model);
+  app.add_option("--batch-size", opt.batch_size, "BPR triples per step")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1 << 24))
+      ->group(model);
+  app.add_option("--epochs", opt.epochs, "training epochs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000))
+      ->group(model);
+
+  auto* eval = "Evaluation";
+  app.add_option("--topk", opt.ks,
+                 "the K of the metrics, e.g. --topk 10,20,50 (first: model selection)")
+      ->capture_default_str()
+      ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->check(CLI::Range(1, 128))
+      ->group(eval);
+  app.add_option("--eval-every", opt.eval_every, "evaluate every N epochs (and after the last)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000))
+      ->group(eval);
+  app.add_option("--select", opt.select, "validation metric that picks the best model")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"recall", "ndcg"}))
+      ->group(eval);
+  app.add_option("--patience", opt.patience,
+                 "stop after N evaluations without improvement (0: never)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000))
+      ->group(eval);
+
+  auto* run = "Run";
+  app.add_option("--device", opt.device, "auto, cpu, cuda or cuda:N")
+      ->capture_default_str()
+      ->group(run);
+  app.add_option("--seed", opt.seed,
+                 "seed of the split, the initial embeddings, the order and the negatives")
+      ->capture_default_str()
+      ->group(run);
+  app.add_option("--out", opt.out, "output folder (default runs/lightgcn-<dataset>)")->group(run);
+  app.add_option("--checkpoint-every", opt.checkpoint_every, "write last.ckpt every N epochs")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000000))
+      ->group(run);
+  app.add_flag("--resume", opt.resume, "continue from <out>/last.ckpt")->group(run);
+  app.add_flag("--no-progress", opt.no_progress, "no progress bar")->group(run);
+
+  auto* rec = "Recommendation";
+  app.add_option("--recommend", opt.recommend_user,
+                 "print the top items for this user (raw id) from a trained model, then exit")
+      ->group(rec);
+  app.add_option("--top", opt.top, "how many items --recommend prints")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 128))
+      ->group(rec);
+  app.add_option("--checkpoint", opt.checkpoint, "model for --recommend (default <out>/best.ckpt)")
+      ->group(rec);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options opt;
+  CLI::App app{
+      "lightgcn_train: LightGCN (He et al., SIGIR 2020) with BPR, full-ranking "
+      "evaluation and recommendations"};
+  add_options(app, opt);
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("lightgcn_train: error: ") + e.what() + " (see --help)\n";
+  });
+  CLI11_PARSE(app, argc, argv);
+  try {
+    const Device device = resolve_device(opt.device);
+    return opt.recommend_user.empty() ? train(opt, device) : recommend(opt, device);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "lightgcn_train: error: %s\n", e.what());
+    return 1;
+  }
+}
