@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "models/bpr_mf.h"
+#include "models/init.h"
 
 namespace gnnrec {
 

@@ -1,4 +1,4 @@
-#include "models/bpr_mf.h"
+#include "models/init.h"
 
 #include <cmath>
 #include <vector>
@@ -23,24 +23,6 @@ Tensor normal_init(std::int64_t rows, std::int64_t cols, float std, std::uint64_
     }
   }
   return Tensor::from_vector(values, {rows, cols}, device);
-}
-
-BprMf::BprMf(std::int32_t n_users, std::int32_t n_items, std::int64_t dim, float init_std,
-             std::uint64_t seed, Device device)
-    : user_emb(ag::Var::parameter(normal_init(n_users, dim, init_std, seed, 0, device))),
-      item_emb(ag::Var::parameter(normal_init(n_items, dim, init_std, seed, 1, device))) {}
-
-ag::Var BprMf::loss(ag::Tape& tape, const Tensor& users, const Tensor& pos, const Tensor& neg,
-                    float l2) const {
-  ag::Var e_u = ag::gather_rows(tape, user_emb, users);
-  ag::Var e_i = ag::gather_rows(tape, item_emb, pos);
-  ag::Var e_j = ag::gather_rows(tape, item_emb, neg);
-  ag::Var bpr = ag::bpr_loss(tape, ag::row_dot(tape, e_u, e_i), ag::row_dot(tape, e_u, e_j));
-  ag::Var squared_norms =
-      ag::add(tape, ag::add(tape, ag::squared_l2(tape, e_u), ag::squared_l2(tape, e_i)),
-              ag::squared_l2(tape, e_j));
-  const float reg_scale = l2 / (2.0f * static_cast<float>(users.numel()));
-  return ag::add(tape, bpr, ag::scale(tape, squared_norms, reg_scale));
 }
 
 }  // namespace gnnrec
