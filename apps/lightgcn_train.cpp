@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/app_util.h"
 #include "core/device.h"
 #include "core/ops.h"
 #include "io/checkpoint.h"
@@ -82,10 +83,6 @@ struct Options {
   int top = 10;
   std::string checkpoint;
 };
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
 
 // ---- Data -------------------------------------------------------------------
 
@@ -197,12 +194,6 @@ double selection_score(const RankingReport& report, const std::string& select) {
   return select == "ndcg" ? m.ndcg : m.recall;
 }
 
-// E⁰ <- values (any device).
-void set_table(LightGcn& model, const Tensor& values) {
-  Tensor table = model.table().value();  // shares the parameter's storage
-  table.copy_from(values);
-}
-
 // ---- Checkpoints -----------------------------------------------------------------
 
 struct TrainingState {
@@ -268,7 +259,7 @@ TrainingState resume_training_state(const std::string& path, const Options& opt,
                    ckpt.get("batch_size") == std::to_string(opt.batch_size),
                path << ": trained with --seed " << ckpt.get("seed") << " --batch-size "
                     << ckpt.get("batch_size") << "; resume with the same values");
-  set_table(model, ckpt.tensor("embedding"));
+  app::assign(model.table(), ckpt.tensor("embedding"));
   trainer.optimizer().load_state(std::stoll(ckpt.get("adam_step")), {ckpt.tensor("adam_m")},
                                  {ckpt.tensor("adam_v")});
   TrainingState state;
@@ -385,7 +376,7 @@ int train(const Options& opt, const Device device) {
     });
     bar.reset();
     synchronize(device);
-    const double epoch_seconds = seconds_since(start);
+    const double epoch_seconds = app::seconds_since(start);
     std::vector<double> row = {static_cast<double>(epoch), loss, epoch_seconds};
     std::printf("epoch %4d/%d  loss %.4f  %6.2f s", epoch, opt.epochs, loss, epoch_seconds);
 
@@ -396,7 +387,7 @@ int train(const Options& opt, const Device device) {
       const LightGcn::Embeddings e = model.final_embeddings(trainer.adjacency());
       const RankingReport report =
           evaluate_ranking(e.users, e.items, graphs.train, eval_truth, opt.ks);
-      eval_seconds = seconds_since(eval_start);
+      eval_seconds = app::seconds_since(eval_start);
       for (const RankingMetrics& m : report.at_k) {
         row.push_back(m.recall);
         row.push_back(m.ndcg);
@@ -441,7 +432,7 @@ int train(const Options& opt, const Device device) {
   // The final report: test metrics of the selected model beside the baseline.
   if (graphs.test.nnz() == 0) return 0;
   if (has_validation && state.best_table.defined()) {
-    set_table(model, state.best_table);
+    app::assign(model.table(), state.best_table);
     std::printf("test metrics of the best model (epoch %d, %s %s@%d %.4f):\n", state.best_epoch,
                 eval_split.c_str(), opt.select.c_str(), opt.ks.front(), state.best_score);
   } else {
@@ -480,7 +471,7 @@ int recommend(const Options& opt, const Device device) {
   config.layers = opt.layers;
   config.dim = opt.dim;
   LightGcn model(data.n_users(), data.n_items(), config, opt.seed, device);
-  set_table(model, ckpt.tensor("embedding"));
+  app::assign(model.table(), ckpt.tensor("embedding"));
   const Csr train = to_csr(data.train, data);
   const Csr known = union_csr({&data.train, &data.validation, &data.test}, data);
   const LightGcn::Embeddings e =
@@ -502,8 +493,6 @@ int recommend(const Options& opt, const Device device) {
 }
 
 void add_options(CLI::App& app, Options& opt) {
-  // A flag given twice takes its last value (scripts append overrides).
-  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto* data = "Data";
   app.add_option("--dataset", opt.dataset, "movielens, lastfm, gowalla or edgelist")
       ->capture_default_str()
@@ -646,16 +635,11 @@ int main(int argc, char** argv) {
   CLI::App app{
       "lightgcn_train: LightGCN (He et al., SIGIR 2020) with BPR, full-ranking "
       "evaluation and recommendations"};
+  app::use_one_line_errors(app, "lightgcn_train");
   add_options(app, opt);
-  app.failure_message([](const CLI::App*, const CLI::Error& e) {
-    return std::string("lightgcn_train: error: ") + e.what() + " (see --help)\n";
-  });
   CLI11_PARSE(app, argc, argv);
-  try {
+  return app::run_reporting_errors("lightgcn_train", [&] {
     const Device device = resolve_device(opt.device);
     return opt.recommend_user.empty() ? train(opt, device) : recommend(opt, device);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "lightgcn_train: error: %s\n", e.what());
-    return 1;
-  }
+  });
 }

@@ -274,6 +274,12 @@ Var gather_rows(Tape& tape, const Var& table, const Tensor& idx) {
                      });
 }
 
+Var reshape(Tape& tape, const Var& x, const Shape& shape) {
+  return tape.record(x.value().reshape(shape), {x}, [x](const Tensor& dout) {
+    ops::add_scaled_(x.grad(), 1.0f, dout.reshape(x.value().shape()));
+  });
+}
+
 Var slice_rows(Tape& tape, const Var& x, std::int64_t begin, std::int64_t end) {
   return tape.record(x.value().slice_rows(begin, end), {x}, [x, begin, end](const Tensor& dout) {
     Tensor dx_rows = x.grad().slice_rows(begin, end);

@@ -111,6 +111,8 @@ Var matmul(Tape& tape, const Var& a, const Var& b, bool trans_a = false, bool tr
 Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x,
          SpmmAlgo algo = SpmmAlgo::WarpPerRow);
 Var gather_rows(Tape& tape, const Var& table, const Tensor& idx);
+// x with another shape of the same element count, sharing its storage.
+Var reshape(Tape& tape, const Var& x, const Shape& shape);
 // Rows [begin, end) of x, sharing its storage (e.g. the user part of a
 // stacked user-item table); dx[begin:end] += dout.
 Var slice_rows(Tape& tape, const Var& x, std::int64_t begin, std::int64_t end);

@@ -132,6 +132,18 @@ EdgeList unique_edges(const EdgeList& edges, std::int32_t n_users, std::int32_t 
 void split_positive_edges(const EdgeList& positives, const SplitOptions& split,
                           const std::string& source, RecDataset* data);
 
+// HetRec 2011 Last.fm, shared by load_lastfm and the graph loaders
+// (io/graph_datasets.h). read_lastfm_listens reads user_artists.dat
+// (`userID\tartistID\tweight`, with its header) into one (user, artist)
+// edge per row, in file order and repeated pairs included, adding new raw
+// ids to `users` and `artists`; the listen count is checked, not kept.
+void read_lastfm_listens(const std::string& user_artists_dat, IdMap* users, IdMap* artists,
+                         EdgeList* listens);
+// artists.dat (`id\tname\turl\tpictureURL`, with its header): the name of
+// each artist of `artists`, "" where the file has none.
+std::vector<std::string> read_lastfm_artist_names(const std::string& artists_dat,
+                                                  const IdMap& artists);
+
 // "validation 0.1, test 0.1, seed 42", for descriptions.
 std::string split_text(const SplitOptions& split);
 

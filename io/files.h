@@ -1,5 +1,5 @@
-// Whole-file reads and atomic writes, and the FNV-1a hash the binary formats
-// (graph cache, checkpoints) use as their checksum.
+// Whole-file reads and atomic writes (the binary formats' checksum,
+// FNV-1a 64, is in core/hash.h).
 //
 // write_file_atomically writes `bytes` to "<path>.tmp.<pid>", flushes it to
 // the disk (fsync), renames it over `path` and syncs the directory: a reader
@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+
+#include "core/hash.h"
 
 namespace gnnrec::io {
 
@@ -22,18 +24,5 @@ bool file_exists(const std::string& path);
 
 // Creates `dir` and its parents where missing; an Error when it cannot.
 void make_directories(const std::string& dir);
-
-constexpr std::uint64_t kFnvOffset = 14695981039346656037ull;
-constexpr std::uint64_t kFnvPrime = 1099511628211ull;
-
-// FNV-1a 64 of `n` bytes, continuing from `hash` (start with kFnvOffset).
-inline std::uint64_t fnv1a64(const void* data, std::size_t n, std::uint64_t hash = kFnvOffset) {
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  for (std::size_t i = 0; i < n; ++i) {
-    hash ^= bytes[i];
-    hash *= kFnvPrime;
-  }
-  return hash;
-}
 
 }  // namespace gnnrec::io

@@ -25,4 +25,17 @@ Tensor normal_init(std::int64_t rows, std::int64_t cols, float std, std::uint64_
   return Tensor::from_vector(values, {rows, cols}, device);
 }
 
+Tensor uniform_init(std::int64_t rows, std::int64_t cols, float bound, std::uint64_t seed,
+                    std::uint32_t salt, Device device) {
+  std::vector<float> values(static_cast<std::size_t>(rows * cols));
+  for (std::size_t i = 0; i < values.size(); i += 4) {
+    Philox4 r = philox_block(seed, kRngInit, salt, static_cast<std::uint32_t>(i / 4),
+                             static_cast<std::uint32_t>(i >> 34));
+    for (std::size_t w = 0; w < 4 && i + w < values.size(); ++w) {
+      values[i + w] = bound * (2.0f * uniform_float(r.w[w]) - 1.0f);
+    }
+  }
+  return Tensor::from_vector(values, {rows, cols}, device);
+}
+
 }  // namespace gnnrec

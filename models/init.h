@@ -13,4 +13,8 @@ namespace gnnrec {
 Tensor normal_init(std::int64_t rows, std::int64_t cols, float std, std::uint64_t seed,
                    std::uint32_t salt, Device device);
 
+// A (rows, cols) tensor of uniform(-bound, bound) values, drawn like normal_init.
+Tensor uniform_init(std::int64_t rows, std::int64_t cols, float bound, std::uint64_t seed,
+                    std::uint32_t salt, Device device);
+
 }  // namespace gnnrec

@@ -233,6 +233,12 @@ TEST(Gradcheck, SliceRowsOfTwoRangesAccumulate) {
   });
 }
 
+TEST(Gradcheck, Reshape) {
+  expect_gradients_match({rand({4, 3}, 26)}, [](Tape& t, const auto& x) {
+    return random_weighted_total(t, ag::reshape(t, x[0], {2, 6}));
+  });
+}
+
 TEST(Gradcheck, BprLoss) {
   expect_gradients_match({rand({6}, 22), rand({6}, 23)}, [](Tape& t, const auto& x) {
     return random_weighted_total(t, ag::bpr_loss(t, x[0], x[1]));

@@ -1,0 +1,151 @@
+// Heterogeneous GraphSAGE built from autograd ops; the math is in the header.
+#include "models/sage.h"
+
+#include <cmath>
+
+#include "models/init.h"
+
+namespace gnnrec {
+
+SageGraph SageGraph::build(const HeteroGraph& graph, Device device) {
+  SageGraph g;
+  for (const NodeType& type : graph.node_types()) {
+    g.counts.push_back(type.count);
+    g.features.push_back(type.features.defined() ? type.features.to(device) : Tensor());
+  }
+  for (int r = 0; r < static_cast<int>(graph.relations().size()); ++r) {
+    const Relation& relation = graph.relation(r);
+    Edges edges;
+    edges.src_type = graph.node_type_index(relation.src_type);
+    edges.dst_type = graph.node_type_index(relation.dst_type);
+    const Csr mean = mean_aggregation_csr(graph, r, Device::cpu());
+    edges.mean = mean.to(device);
+    edges.mean_transposed = mean.transpose().to(device);
+    g.relations.push_back(std::move(edges));
+  }
+  return g;
+}
+
+ag::Var HeteroSage::Linear::forward(ag::Tape& tape, const ag::Var& x) const {
+  ag::Var y = ag::matmul(tape, x, weight, false, true);
+  return bias.defined() ? ag::add_bias(tape, y, bias) : y;
+}
+
+HeteroSage::Linear HeteroSage::make_linear(const std::string& name, std::int64_t in,
+                                           std::int64_t out, bool bias) {
+  const float bound = 1.0f / std::sqrt(static_cast<float>(in));
+  Linear linear;
+  auto salt = [&] { return static_cast<std::uint32_t>(parameters_.size()); };
+  linear.weight = ag::Var::parameter(uniform_init(out, in, bound, seed_, salt(), device_));
+  parameters_.push_back(linear.weight);
+  parameter_names_.push_back(name + ".weight");
+  if (bias) {
+    linear.bias =
+        ag::Var::parameter(uniform_init(1, out, bound, seed_, salt(), device_).reshape({out}));
+    parameters_.push_back(linear.bias);
+    parameter_names_.push_back(name + ".bias");
+  }
+  return linear;
+}
+
+HeteroSage::HeteroSage(const HeteroGraph& graph, const SageConfig& config, std::uint64_t seed,
+                       Device device)
+    : config_(config), seed_(seed), device_(device) {
+  GNNREC_CHECK(config.layers >= 1, "GraphSAGE: layers must be >= 1, got " << config.layers);
+  GNNREC_CHECK(config.hidden >= 1, "GraphSAGE: hidden must be >= 1, got " << config.hidden);
+  GNNREC_CHECK(config.dropout >= 0.0f && config.dropout < 1.0f,
+               "GraphSAGE: dropout must be in [0, 1), got " << config.dropout);
+  const int n_types = static_cast<int>(graph.node_types().size());
+  std::vector<bool> receives(static_cast<std::size_t>(n_types), false);
+  for (const Relation& r : graph.relations()) {
+    receives[static_cast<std::size_t>(graph.node_type_index(r.dst_type))] = true;
+  }
+  for (int t = 0; t < n_types; ++t) {
+    const NodeType& type = graph.node_type(t);
+    GNNREC_CHECK(receives[static_cast<std::size_t>(t)],
+                 "GraphSAGE: node type '" << type.name
+                                          << "' receives no messages (no relation ends in it); "
+                                             "add the reverse relations");
+    GNNREC_CHECK(
+        config.embeddings || type.features.defined(),
+        "GraphSAGE: node type '" << type.name << "' has no input features; turn embeddings on");
+    ag::Var table;
+    if (config.embeddings) {
+      table =
+          ag::Var::parameter(normal_init(type.count, config.hidden, config.init_std, seed,
+                                         static_cast<std::uint32_t>(parameters_.size()), device));
+      parameters_.push_back(table);
+      parameter_names_.push_back(type.name + ".embedding");
+    }
+    embeddings_.push_back(table);
+    input_.push_back(
+        type.features.defined()
+            ? make_linear(type.name + ".input", type.features.cols(), config.hidden, true)
+            : Linear{});
+  }
+  for (int l = 0; l < config.layers; ++l) {
+    std::vector<LayerRelation> layer;
+    for (const Relation& r : graph.relations()) {
+      const std::string prefix = "layer" + std::to_string(l + 1) + "." + r.name;
+      LayerRelation lr;
+      lr.neigh = make_linear(prefix + ".neigh", config.hidden, config.hidden, true);
+      lr.root = make_linear(prefix + ".root", config.hidden, config.hidden, false);
+      layer.push_back(lr);
+    }
+    layers_.push_back(std::move(layer));
+  }
+  if (config.decoder == SageDecoder::Mlp) {
+    mlp_hidden_ = make_linear("decoder.hidden", config.hidden, config.hidden, true);
+    mlp_out_ = make_linear("decoder.out", config.hidden, 1, true);
+  }
+}
+
+std::vector<ag::Var> HeteroSage::encode(ag::Tape& tape, const SageGraph& graph, bool training,
+                                        std::uint64_t step) const {
+  const std::size_t n_types = graph.counts.size();
+  const float p = training ? config_.dropout : 0.0f;
+  std::uint64_t dropout_call = 0;  // one mask per dropout in the step
+  auto dropout = [&](const ag::Var& x) {
+    return ag::dropout(tape, x, p, seed_, step * 1024 + dropout_call++);
+  };
+
+  std::vector<ag::Var> h(n_types);
+  for (std::size_t t = 0; t < n_types; ++t) {
+    if (embeddings_[t].defined()) h[t] = embeddings_[t];
+    if (input_[t].weight.defined()) {
+      ag::Var projected = input_[t].forward(tape, ag::Var::constant(graph.features[t]));
+      h[t] = h[t].defined() ? ag::add(tape, h[t], projected) : projected;
+    }
+  }
+  for (std::size_t l = 0; l < layers_.size(); ++l) {
+    std::vector<ag::Var> next(n_types);
+    for (std::size_t r = 0; r < graph.relations.size(); ++r) {
+      const SageGraph::Edges& edges = graph.relations[r];
+      const LayerRelation& weights = layers_[l][r];
+      const auto s = static_cast<std::size_t>(edges.src_type);
+      const auto t = static_cast<std::size_t>(edges.dst_type);
+      ag::Var mean = ag::spmm(tape, edges.mean, edges.mean_transposed, h[s]);
+      ag::Var term =
+          ag::add(tape, weights.neigh.forward(tape, mean), weights.root.forward(tape, h[t]));
+      next[t] = next[t].defined() ? ag::add(tape, next[t], term) : term;
+    }
+    const bool last = l + 1 == layers_.size();
+    for (ag::Var& x : next) {
+      if (config_.normalize) x = ag::row_l2_normalize(tape, x);
+      if (!last) x = dropout(ag::relu(tape, x));
+    }
+    h = std::move(next);
+  }
+  return h;
+}
+
+ag::Var HeteroSage::decode(ag::Tape& tape, const ag::Var& src_rows, const ag::Var& dst_rows,
+                           bool training, std::uint64_t step) const {
+  if (config_.decoder == SageDecoder::Dot) return ag::row_dot(tape, src_rows, dst_rows);
+  ag::Var hidden = ag::relu(tape, mlp_hidden_.forward(tape, ag::mul(tape, src_rows, dst_rows)));
+  hidden = ag::dropout(tape, hidden, training ? config_.dropout : 0.0f, seed_, step * 1024 + 1023);
+  ag::Var logits = mlp_out_.forward(tape, hidden);  // (n, 1)
+  return ag::reshape(tape, logits, {logits.value().rows()});
+}
+
+}  // namespace gnnrec
