@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "apps/app_util.h"
+#include "apps/lightgcn_options.h"
 #include "core/device.h"
 #include "core/ops.h"
 #include "io/checkpoint.h"
@@ -38,51 +39,7 @@
 namespace {
 
 using namespace gnnrec;
-
-struct Options {
-  // Data.
-  std::string dataset = "movielens";
-  std::string ratings = "data/ml-latest-small/ratings.csv";
-  std::string movies = "data/ml-latest-small/movies.csv";
-  float min_rating = 3.5f;
-  std::string user_artists = "data/hetrec2011-lastfm-2k/user_artists.dat";
-  std::string artists = "data/hetrec2011-lastfm-2k/artists.dat";
-  std::string train_file = "../shared/datasets/gowalla/train.txt";
-  std::string test_file = "../shared/datasets/gowalla/test.txt";
-  std::string edges;
-  std::string delimiter = "whitespace";
-  int user_column = 0;
-  int item_column = 1;
-  bool header = false;
-  double validation_fraction = -1.0;  // -1: 0.1, or 0 where the dataset gives its test split
-  double test_fraction = 0.1;
-  std::string cache_dir = io::default_cache_dir();
-  bool no_cache = false;
-  // Model and training (the paper's defaults).
-  int layers = 3;
-  std::int64_t dim = 64;
-  float init_std = 0.1f;
-  float lr = 1e-3f;
-  float l2 = 1e-4f;
-  int batch_size = 2048;
-  int epochs = 100;
-  // Evaluation.
-  std::vector<int> ks = {20};
-  int eval_every = 10;
-  std::string select = "recall";
-  int patience = 0;
-  // Run.
-  std::string device = "auto";
-  std::uint64_t seed = 42;
-  std::string out;
-  int checkpoint_every = 1;
-  bool resume = false;
-  bool no_progress = false;
-  // Recommendation.
-  std::string recommend_user;
-  int top = 10;
-  std::string checkpoint;
-};
+using Options = app::LightgcnOptions;
 
 // ---- Data -------------------------------------------------------------------
 
@@ -165,6 +122,29 @@ Graphs make_graphs(const io::RecDataset& data) {
   g.test = to_csr(data.test, data);
   g.train_and_validation = union_csr({&data.train, &data.validation}, data);
   return g;
+}
+
+// DIR/{train,validation,test}.csv ("user,item", dense ids) and DIR/info.txt:
+// the exact split, for other programs (bench/race/) to train on.
+void save_split(const std::string& dir, const io::RecDataset& data) {
+  io::make_directories(dir);
+  auto write_edges = [&](const std::string& name, const io::EdgeList& edges) {
+    std::ostringstream csv;
+    csv << "user,item\n";
+    for (std::int64_t e = 0; e < edges.size(); ++e) {
+      csv << edges.user[static_cast<std::size_t>(e)] << ','
+          << edges.item[static_cast<std::size_t>(e)] << '\n';
+    }
+    io::write_file_atomically(dir + "/" + name + ".csv", csv.str());
+  };
+  write_edges("train", data.train);
+  write_edges("validation", data.validation);
+  write_edges("test", data.test);
+  std::ostringstream info;
+  info << "dataset " << data.name << "\nn_users " << data.n_users() << "\nn_items "
+       << data.n_items() << "\n";
+  io::write_file_atomically(dir + "/info.txt", info.str());
+  std::printf("wrote the split to %s/{train,validation,test}.csv\n", dir.c_str());
 }
 
 // ---- Printing ------------------------------------------------------------------
@@ -315,6 +295,7 @@ void write_plot(const std::string& path, const io::MetricsCsv& csv, const Rankin
 
 int train(const Options& opt, const Device device) {
   const io::RecDataset data = load_dataset(opt);
+  if (!opt.save_split.empty()) save_split(opt.save_split, data);
   const Graphs graphs = make_graphs(data);
   const bool has_validation = graphs.validation.nnz() > 0;
   GNNREC_CHECK(graphs.test.nnz() > 0 || has_validation,
@@ -492,142 +473,6 @@ int recommend(const Options& opt, const Device device) {
   return 0;
 }
 
-void add_options(CLI::App& app, Options& opt) {
-  auto* data = "Data";
-  app.add_option("--dataset", opt.dataset, "movielens, lastfm, gowalla or edgelist")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"movielens", "lastfm", "gowalla", "edgelist"}))
-      ->group(data);
-  app.add_option("--ratings", opt.ratings, "MovieLens ratings.csv")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--movies", opt.movies, "MovieLens movies.csv (titles; \"\" for none)")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--min-rating", opt.min_rating,
-                 "MovieLens: ratings at or above this are positives")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--user-artists", opt.user_artists, "Last.fm user_artists.dat")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--artists", opt.artists, "Last.fm artists.dat (names; \"\" for none)")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--train-file", opt.train_file, "Gowalla (LightGCN format) train.txt")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--test-file", opt.test_file, "Gowalla (LightGCN format) test.txt")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--edges", opt.edges, "edgelist: the file of user-item pairs")->group(data);
-  app.add_option("--delimiter", opt.delimiter,
-                 "edgelist: whitespace, tab, or one character such as ,")
-      ->capture_default_str()
-      ->group(data);
-  app.add_option("--user-column", opt.user_column, "edgelist: 0-based column of the user id")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000))
-      ->group(data);
-  app.add_option("--item-column", opt.item_column, "edgelist: 0-based column of the item id")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000))
-      ->group(data);
-  app.add_flag("--header", opt.header, "edgelist: skip the first line")->group(data);
-  app.add_option(
-         "--validation-fraction", opt.validation_fraction,
-         "share of edges for validation (default 0.1; 0 for gowalla, whose test split is given)")
-      ->check(CLI::Range(0.0, 0.9))
-      ->group(data);
-  app.add_option("--test-fraction", opt.test_fraction, "share of edges for test (random splits)")
-      ->capture_default_str()
-      ->check(CLI::Range(0.0, 0.9))
-      ->group(data);
-  app.add_option("--cache-dir", opt.cache_dir, "where parsed datasets are cached")
-      ->capture_default_str()
-      ->group(data);
-  app.add_flag("--no-cache", opt.no_cache, "always parse the files")->group(data);
-
-  auto* model = "Model and training";
-  app.add_option("--layers", opt.layers, "propagation layers K (0 = BPR-MF)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 16))
-      ->group(model);
-  app.add_option("--dim", opt.dim, "embedding dimension")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 20))
-      ->group(model);
-  app.add_option("--init-std", opt.init_std, "std of the normal initial embeddings")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber)
-      ->group(model);
-  app.add_option("--lr", opt.lr, "Adam learning rate")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber)
-      ->group(model);
-  app.add_option("--l2", opt.l2, "L2 weight on the batch's layer-0 embeddings")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber)
-      ->group(model);
-  app.add_option("--batch-size", opt.batch_size, "BPR triples per step")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 24))
-      ->group(model);
-  app.add_option("--epochs", opt.epochs, "training epochs")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000))
-      ->group(model);
-
-  auto* eval = "Evaluation";
-  app.add_option("--topk", opt.ks,
-                 "the K of the metrics, e.g. --topk 10,20,50 (first: model selection)")
-      ->capture_default_str()
-      ->delimiter(',')
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->check(CLI::Range(1, 128))
-      ->group(eval);
-  app.add_option("--eval-every", opt.eval_every, "evaluate every N epochs (and after the last)")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000))
-      ->group(eval);
-  app.add_option("--select", opt.select, "validation metric that picks the best model")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"recall", "ndcg"}))
-      ->group(eval);
-  app.add_option("--patience", opt.patience,
-                 "stop after N evaluations without improvement (0: never)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, 1000000))
-      ->group(eval);
-
-  auto* run = "Run";
-  app.add_option("--device", opt.device, "auto, cpu, cuda or cuda:N")
-      ->capture_default_str()
-      ->group(run);
-  app.add_option("--seed", opt.seed,
-                 "seed of the split, the initial embeddings, the order and the negatives")
-      ->capture_default_str()
-      ->group(run);
-  app.add_option("--out", opt.out, "output folder (default runs/lightgcn-<dataset>)")->group(run);
-  app.add_option("--checkpoint-every", opt.checkpoint_every, "write last.ckpt every N epochs")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 1000000))
-      ->group(run);
-  app.add_flag("--resume", opt.resume, "continue from <out>/last.ckpt")->group(run);
-  app.add_flag("--no-progress", opt.no_progress, "no progress bar")->group(run);
-
-  auto* rec = "Recommendation";
-  app.add_option("--recommend", opt.recommend_user,
-                 "print the top items for this user (raw id) from a trained model, then exit")
-      ->group(rec);
-  app.add_option("--top", opt.top, "how many items --recommend prints")
-      ->capture_default_str()
-      ->check(CLI::Range(1, 128))
-      ->group(rec);
-  app.add_option("--checkpoint", opt.checkpoint, "model for --recommend (default <out>/best.ckpt)")
-      ->group(rec);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -636,7 +481,7 @@ int main(int argc, char** argv) {
       "lightgcn_train: LightGCN (He et al., SIGIR 2020) with BPR, full-ranking "
       "evaluation and recommendations"};
   app::use_one_line_errors(app, "lightgcn_train");
-  add_options(app, opt);
+  app::add_lightgcn_options(app, opt);
   CLI11_PARSE(app, argc, argv);
   return app::run_reporting_errors("lightgcn_train", [&] {
     const Device device = resolve_device(opt.device);
