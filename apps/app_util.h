@@ -5,9 +5,11 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <functional>
+#include <sstream>
 #include <string>
 
 #include "core/autograd.h"
@@ -35,6 +37,34 @@ inline int run_reporting_errors(const std::string& program, const std::function<
     std::fprintf(stderr, "%s: error: %s\n", program.c_str(), e.what());
     return 1;
   }
+}
+
+// Ctrl-C (SIGINT) or SIGTERM asks the training loop to stop after the
+// current step, write a checkpoint and exit with kInterruptedExit; a second
+// one ends the program at once (the handler resets itself).
+constexpr int kInterruptedExit = 130;
+
+inline volatile std::sig_atomic_t& interrupt_flag() {
+  static volatile std::sig_atomic_t flag = 0;
+  return flag;
+}
+inline bool interrupt_requested() { return interrupt_flag() != 0; }
+
+inline void stop_after_this_step_on_interrupt() {
+  struct sigaction action {};
+  action.sa_handler = [](int) { interrupt_flag() = 1; };
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESETHAND;  // the second signal takes the default action
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+// A double as text that reads back to the same value (checkpoint metadata).
+inline std::string exact(double value) {
+  std::ostringstream text;
+  text.precision(17);
+  text << value;
+  return text.str();
 }
 
 // param's values <- values (any device; same shape).

@@ -181,6 +181,10 @@ struct TrainingState {
   int best_epoch = 0;
   double best_score = -1.0;
   Tensor best_table;  // E⁰ at best_epoch
+  int evaluations_without_improvement = 0;
+  // A Ctrl-C'd epoch epoch + 1: its batches finished, and their loss sum.
+  std::int64_t partial_batches = 0;
+  double partial_loss_sum = 0.0;
 };
 
 io::Checkpoint model_checkpoint(const Options& opt, const io::RecDataset& data, const Tensor& table,
@@ -218,10 +222,11 @@ void save_training_state(const std::string& path, const Options& opt, const io::
   ckpt.meta["batch_size"] = std::to_string(opt.batch_size);
   ckpt.meta["adam_step"] = std::to_string(trainer.optimizer().step_count());
   ckpt.meta["best_epoch"] = std::to_string(state.best_epoch);
-  std::ostringstream best_score;
-  best_score.precision(17);
-  best_score << state.best_score;
-  ckpt.meta["best_score"] = best_score.str();
+  ckpt.meta["best_score"] = app::exact(state.best_score);
+  ckpt.meta["evaluations_without_improvement"] =
+      std::to_string(state.evaluations_without_improvement);
+  ckpt.meta["partial_batches"] = std::to_string(state.partial_batches);
+  ckpt.meta["partial_loss_sum"] = app::exact(state.partial_loss_sum);
   ckpt.tensors.emplace_back("adam_m", trainer.optimizer().first_moments().at(0));
   ckpt.tensors.emplace_back("adam_v", trainer.optimizer().second_moments().at(0));
   if (state.best_table.defined()) ckpt.tensors.emplace_back("best_embedding", state.best_table);
@@ -246,9 +251,17 @@ TrainingState resume_training_state(const std::string& path, const Options& opt,
   state.epoch = std::stoi(ckpt.get("epoch"));
   state.best_epoch = std::stoi(ckpt.get("best_epoch"));
   state.best_score = std::stod(ckpt.get("best_score"));
+  state.evaluations_without_improvement = std::stoi(ckpt.get("evaluations_without_improvement"));
+  state.partial_batches = std::stoll(ckpt.get("partial_batches"));
+  state.partial_loss_sum = std::stod(ckpt.get("partial_loss_sum"));
   if (state.best_epoch > 0)
     state.best_table = ckpt.tensor("best_embedding").to(model.table().value().device());
-  std::printf("resumed from %s after epoch %d\n", path.c_str(), state.epoch);
+  if (state.partial_batches > 0) {
+    std::printf("resumed from %s in epoch %d, after batch %lld\n", path.c_str(), state.epoch + 1,
+                static_cast<long long>(state.partial_batches));
+  } else {
+    std::printf("resumed from %s after epoch %d\n", path.c_str(), state.epoch);
+  }
   return state;
 }
 
@@ -346,16 +359,34 @@ int train(const Options& opt, const Device device) {
   std::printf("writing %s/{metrics.csv, curves.svg, last.ckpt, best.ckpt}\n", out.c_str());
 
   const double nan = std::numeric_limits<double>::quiet_NaN();
-  int evaluations_without_improvement = 0;
+  app::stop_after_this_step_on_interrupt();
   for (int epoch = state.epoch + 1; epoch <= opt.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     std::optional<io::ProgressBar> bar;
     if (!opt.no_progress)
       bar.emplace("epoch " + std::to_string(epoch), trainer.batches_per_epoch());
-    const double loss = trainer.train_epoch(epoch, [&](std::int64_t done, std::int64_t) {
-      if (bar) bar->update(done);
-    });
+    EpochProgress progress =
+        trainer.train_epoch(epoch, state.partial_batches, [&](std::int64_t done, std::int64_t) {
+          if (bar) bar->update(done);
+          return !app::interrupt_requested();
+        });
     bar.reset();
+    progress.loss_sum += state.partial_loss_sum;
+    if (!progress.complete() || app::interrupt_requested()) {
+      state.partial_batches = progress.complete() ? 0 : progress.batches_done;
+      state.partial_loss_sum = progress.complete() ? 0.0 : progress.loss_sum;
+      if (progress.complete()) state.epoch = epoch;  // (its evaluation is skipped)
+      save_training_state(last_path, opt, data, model, trainer, state);
+      std::fprintf(stderr,
+                   "lightgcn_train: interrupted in epoch %d after batch %lld of %lld; saved %s "
+                   "(continue with --resume)\n",
+                   epoch, static_cast<long long>(progress.batches_done),
+                   static_cast<long long>(progress.n_batches), last_path.c_str());
+      return app::kInterruptedExit;
+    }
+    state.partial_batches = 0;
+    state.partial_loss_sum = 0.0;
+    const double loss = progress.loss_sum / static_cast<double>(progress.n_batches);
     synchronize(device);
     const double epoch_seconds = app::seconds_since(start);
     std::vector<double> row = {static_cast<double>(epoch), loss, epoch_seconds};
@@ -381,10 +412,10 @@ int train(const Options& opt, const Device device) {
         state.best_epoch = epoch;
         state.best_table = model.table().value().clone();
         io::save_checkpoint(best_path, model_checkpoint(opt, data, state.best_table, epoch));
-        evaluations_without_improvement = 0;
+        state.evaluations_without_improvement = 0;
         std::printf("  best");
       } else {
-        ++evaluations_without_improvement;
+        ++state.evaluations_without_improvement;
       }
     } else {
       row.insert(row.end(), 2 * opt.ks.size(), nan);
@@ -402,7 +433,8 @@ int train(const Options& opt, const Device device) {
     }
     if (evaluate_now)
       write_plot(out + "/curves.svg", csv, baseline_eval, eval_split, "LightGCN on " + data.name);
-    if (has_validation && opt.patience > 0 && evaluations_without_improvement >= opt.patience) {
+    if (has_validation && opt.patience > 0 &&
+        state.evaluations_without_improvement >= opt.patience) {
       std::printf("early stop: no %s improvement in %d evaluations (best epoch %d)\n",
                   eval_split.c_str(), opt.patience, state.best_epoch);
       save_training_state(last_path, opt, data, model, trainer, state);

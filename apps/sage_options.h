@@ -33,11 +33,11 @@ struct SageOptions {
   float init_std = 0.1f;
   std::string decoder = "dot";
   // Training.
-  float lr = 1e-2f;
+  float lr = 5e-3f;
   float weight_decay = 0.0f;
   int batch_size = 4096;
   int negatives = 1;
-  int epochs = 20;
+  int epochs = 30;
   int patience = 0;
   // Evaluation.
   std::vector<int> ks = {20};

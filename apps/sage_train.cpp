@@ -255,10 +255,14 @@ std::vector<float> degree_scores(const Problem& p, const io::LinkExamples& examp
 // ---- Checkpoints --------------------------------------------------------------------
 
 struct TrainingState {
-  int epoch = 0;
+  int epoch = 0;  // last finished epoch
   int best_epoch = 0;
   double best_auc = -1.0;
   std::vector<Tensor> best_parameters;
+  int epochs_without_improvement = 0;
+  // A Ctrl-C'd epoch epoch + 1: its batches finished, and their loss sum.
+  std::int64_t partial_batches = 0;
+  double partial_loss_sum = 0.0;
 };
 
 io::Checkpoint parameters_checkpoint(const Options& opt, const Problem& p, const HeteroSage& model,
@@ -307,10 +311,10 @@ void save_training_state(const std::string& path, const Options& opt, const Prob
   ckpt.meta["batch_size"] = std::to_string(opt.batch_size);
   ckpt.meta["adam_step"] = std::to_string(trainer.optimizer().step_count());
   ckpt.meta["best_epoch"] = std::to_string(state.best_epoch);
-  std::ostringstream best;
-  best.precision(17);
-  best << state.best_auc;
-  ckpt.meta["best_auc"] = best.str();
+  ckpt.meta["best_auc"] = app::exact(state.best_auc);
+  ckpt.meta["epochs_without_improvement"] = std::to_string(state.epochs_without_improvement);
+  ckpt.meta["partial_batches"] = std::to_string(state.partial_batches);
+  ckpt.meta["partial_loss_sum"] = app::exact(state.partial_loss_sum);
   for (std::size_t i = 0; i < model.parameters().size(); ++i) {
     const std::string& name = model.parameter_names()[i];
     ckpt.tensors.emplace_back("adam_m/" + name, trainer.optimizer().first_moments()[i]);
@@ -343,12 +347,20 @@ TrainingState resume_training_state(const std::string& path, const Options& opt,
   state.epoch = std::stoi(ckpt.get("epoch"));
   state.best_epoch = std::stoi(ckpt.get("best_epoch"));
   state.best_auc = std::stod(ckpt.get("best_auc"));
+  state.epochs_without_improvement = std::stoi(ckpt.get("epochs_without_improvement"));
+  state.partial_batches = std::stoll(ckpt.get("partial_batches"));
+  state.partial_loss_sum = std::stod(ckpt.get("partial_loss_sum"));
   if (state.best_epoch > 0) {
     for (const std::string& name : model.parameter_names()) {
       state.best_parameters.push_back(ckpt.tensor("best/" + name).to(device));
     }
   }
-  std::printf("resumed from %s after epoch %d\n", path.c_str(), state.epoch);
+  if (state.partial_batches > 0) {
+    std::printf("resumed from %s in epoch %d, after batch %lld\n", path.c_str(), state.epoch + 1,
+                static_cast<long long>(state.partial_batches));
+  } else {
+    std::printf("resumed from %s after epoch %d\n", path.c_str(), state.epoch);
+  }
   return state;
 }
 
@@ -432,16 +444,34 @@ int train(const Options& opt, Device device) {
                      state.epoch);
   std::printf("writing %s/{metrics.csv, curves.svg, last.ckpt, best.ckpt}\n", out.c_str());
 
-  int epochs_without_improvement = 0;
+  app::stop_after_this_step_on_interrupt();
   for (int epoch = state.epoch + 1; epoch <= opt.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     std::optional<io::ProgressBar> bar;
     if (!opt.no_progress)
       bar.emplace("epoch " + std::to_string(epoch), trainer.batches_per_epoch());
-    const double loss = trainer.train_epoch(epoch, [&](std::int64_t done, std::int64_t) {
-      if (bar) bar->update(done);
-    });
+    EpochProgress progress =
+        trainer.train_epoch(epoch, state.partial_batches, [&](std::int64_t done, std::int64_t) {
+          if (bar) bar->update(done);
+          return !app::interrupt_requested();
+        });
     bar.reset();
+    progress.loss_sum += state.partial_loss_sum;
+    if (!progress.complete() || app::interrupt_requested()) {
+      state.partial_batches = progress.complete() ? 0 : progress.batches_done;
+      state.partial_loss_sum = progress.complete() ? 0.0 : progress.loss_sum;
+      if (progress.complete()) state.epoch = epoch;  // (its evaluation is skipped)
+      save_training_state(last_path, opt, p, model, trainer, state);
+      std::fprintf(stderr,
+                   "sage_train: interrupted in epoch %d after batch %lld of %lld; saved %s "
+                   "(continue with --resume)\n",
+                   epoch, static_cast<long long>(progress.batches_done),
+                   static_cast<long long>(progress.n_batches), last_path.c_str());
+      return app::kInterruptedExit;
+    }
+    state.partial_batches = 0;
+    state.partial_loss_sum = 0.0;
+    const double loss = progress.loss_sum / static_cast<double>(progress.n_batches);
     synchronize(device);
     const double epoch_seconds = app::seconds_since(start);
 
@@ -462,10 +492,10 @@ int train(const Options& opt, Device device) {
         state.best_parameters.push_back(param.value().clone());
       io::save_checkpoint(best_path,
                           parameters_checkpoint(opt, p, model, state.best_parameters, epoch));
-      epochs_without_improvement = 0;
+      state.epochs_without_improvement = 0;
       std::printf("  best");
     } else {
-      ++epochs_without_improvement;
+      ++state.epochs_without_improvement;
     }
     std::printf("\n");
     std::fflush(stdout);
@@ -475,7 +505,7 @@ int train(const Options& opt, Device device) {
       save_training_state(last_path, opt, p, model, trainer, state);
     }
     write_plot(out + "/curves.svg", csv, val_baseline, "GraphSAGE on " + opt.dataset);
-    if (opt.patience > 0 && epochs_without_improvement >= opt.patience) {
+    if (opt.patience > 0 && state.epochs_without_improvement >= opt.patience) {
       std::printf("early stop: no validation improvement in %d epochs (best epoch %d)\n",
                   opt.patience, state.best_epoch);
       save_training_state(last_path, opt, p, model, trainer, state);

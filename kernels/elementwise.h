@@ -21,8 +21,14 @@
 //                   backward: n = max(||x||, eps); if ||x|| > eps:
 //                   dx += (dy - y * (y . dy)) / n, else dx += dy / eps
 //
-// Cost: each reads and writes its arrays once (memory bound): e.g. add moves
-// 12 bytes per element for 1 flop.
+// Cost: each reads and writes its arrays once (memory bound). Per element
+// (per row for the row ops, dim = the row width), bytes / flops:
+//   add, mul 12 / 1;  add_scaled 12 / 2 (reads and writes y);  scale 8 / 1;
+//   add_bias 8 / 1 (+ the bias, once);  mul_backward 28 / 4 (both gradients);
+//   relu 8 / 0 (a compare);  relu_backward 16 / 1;  dropout 8, its backward 12
+//   (+ a Philox block per 4 elements);  weighted_sum of K inputs 4·(K + 1) / 2·K;
+//   row_dot 8·dim + 4 / 2·dim;  row_dot_backward 24·dim + 4 / 4·dim (both);
+//   row_l2_normalize 8·dim / 3·dim + a sqrt;  its backward 20·dim / about 7·dim.
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,10 @@
 // they come from (io/ and the samplers), kernels trust them.
 // scatter_add_rows: the CPU adds in index order (deterministic); the GPU uses
 // float atomicAdd, so repeated rows may differ from the CPU in the last bits
-// (KERNELS.md section 6). Cost: 8·n_idx·dim bytes (+ 4·n_idx of indices).
+// (KERNELS.md section 6).
+// Cost (+ 4·n_idx bytes of indices): gather_rows 8·n_idx·dim bytes (read a
+// table row, write an output row), no flops; scatter_add_rows 12·n_idx·dim
+// bytes (read dout, read and write the table row) for n_idx·dim adds.
 #pragma once
 
 #include <cstdint>

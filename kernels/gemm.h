@@ -11,7 +11,8 @@
 // CPU: a cache-friendly i-k-j loop, parallel over rows of C. CUDA: cuBLAS
 // sgemm in FP32 (no TF32), computing Cᵀ = op(B)ᵀ·op(A)ᵀ on the column-major
 // view of the row-major buffers (KERNELS.md section 3).
-// Cost: 2·m·n·k flops; (m·k + k·n + 2·m·n)·4 bytes at least.
+// Cost: 2·m·n·k flops; (m·k + k·n + m·n)·4 bytes at least, + 4·m·n when
+// beta != 0 (C is read too). Compute bound for the shapes we use (k >= 32).
 #pragma once
 
 #include <cstdint>

@@ -15,7 +15,10 @@
 // *sum* of terms from the device (dloss[0]) times `scale` (1/n for a mean)
 // and adds into the input gradients (BPR's dpos or dneg may be nullptr when
 // not needed). Numerically stable for any |x|.
-// Cost: a few flops per element; memory bound.
+// Cost, per term: BPR forward 12 bytes (pos, neg, term), backward 24 (reads
+// pos, neg, dpos, dneg; writes dpos, dneg); BCE forward 12, backward 16;
+// squared L2 forward 8 / 1 flop, backward 12 / 3 flops. BPR and BCE add an
+// exp and a log1p (or a division) to a few flops: memory bound.
 #pragma once
 
 #include <cmath>

@@ -9,7 +9,10 @@
 // whose row holds every item gets -1. The result is uniform over u's
 // non-positive items except in that (vanishingly rare) fallback.
 // Same seed and step: the same samples on CPU and GPU.
-// Cost: per sample, a few Philox blocks and ~log2(deg u) reads per draw.
+// Cost, per sample: 16 bytes (users[i], neg_out[i], u's two row_ptr), a
+// Philox block per 4 draws (10 rounds of two 32x32->64-bit products), and per
+// draw a binary search reading ~ceil(log2(deg u + 1)) column ids, 4 bytes
+// each. Expected draws 1 / (1 - deg u / n_items): at most 1.02 on Gowalla.
 #pragma once
 
 #include <cstdint>

@@ -15,7 +15,7 @@
 //
 // Cost: 2·nnz·dim flops. Bytes: CSR (4·(n_rows + 1) + 8·nnz) + Y (4·n_rows·dim)
 // + X gathers: 4·n_cols·dim when X stays in cache, up to 4·nnz·dim when not.
-// Variants and their timings: bench/.
+// bench/ counts the lower bound (X read once). Variants and their timings: bench/.
 #pragma once
 
 #include <cstdint>

@@ -13,7 +13,11 @@
 // Supports 1 <= k <= kMaxTopK. CPU: std::partial_sort with the same order.
 // CUDA: one warp per row; each lane keeps a sorted list of its best k in
 // registers, then k rounds of warp arg-max merge them.
-// Cost: one read of the scores: 4·n_rows·n_cols bytes.
+// Cost: topk_rows reads the scores once and writes the results:
+// 4·n_rows·n_cols + 8·n_rows·k bytes, one compare per score (+ the inserts).
+// apply_row_mask reads the mask rows and writes -inf at each entry:
+// 4·(n_rows + 1) + 8·nnz bytes (nnz of those rows; each write touches a whole
+// cache line or 32-byte sector), no flops.
 #pragma once
 
 #include <cstdint>

@@ -45,10 +45,14 @@ std::int64_t BprTrainer::batches_per_epoch() const {
   return (n_edges + config_.batch_size - 1) / config_.batch_size;
 }
 
-double BprTrainer::train_epoch(int epoch,
-                               const std::function<void(std::int64_t, std::int64_t)>& on_batch) {
+EpochProgress BprTrainer::train_epoch(
+    int epoch, std::int64_t first_batch,
+    const std::function<bool(std::int64_t, std::int64_t)>& keep_going) {
   const Device device = model_.table().value().device();
   const auto n_edges = static_cast<std::int64_t>(edge_users_.size());
+  const std::int64_t n_batches = batches_per_epoch();
+  GNNREC_CHECK(first_batch >= 0 && first_batch <= n_batches,
+               "train_epoch: first batch " << first_batch << " of " << n_batches);
 
   // This epoch's order, from (seed, epoch) alone.
   std::vector<std::int64_t> order(static_cast<std::size_t>(n_edges));
@@ -64,30 +68,32 @@ double BprTrainer::train_epoch(int epoch,
   const Tensor epoch_users = Tensor::from_vector(users, {n_edges}, device);
   const Tensor epoch_items = Tensor::from_vector(items, {n_edges}, device);
 
-  const std::int64_t n_batches = batches_per_epoch();
-  Tensor loss_sum = Tensor::zeros({1}, DType::F32, device);
-  for (std::int64_t batch = 0; batch < n_batches; ++batch) {
+  Tensor batch_losses = Tensor::zeros({n_batches}, DType::F32, device);
+  EpochProgress progress;
+  progress.n_batches = n_batches;
+  progress.batches_done = first_batch;
+  for (std::int64_t batch = first_batch; batch < n_batches; ++batch) {
     const std::int64_t begin = batch * config_.batch_size;
     const std::int64_t end = std::min(n_edges, begin + config_.batch_size);
     const Tensor batch_users = epoch_users.slice_rows(begin, end);
     const Tensor positive_items = epoch_items.slice_rows(begin, end);
     const auto step = static_cast<std::uint64_t>((epoch - 1) * n_batches + batch);
-    const Tensor negative_items =
-        ops::sample_negatives(train_on_device_, batch_users, model_.n_items(), config_.seed, step);
+    const Tensor negative_items = ops::sample_negatives(train_on_device_, batch_users,
+                                                        model_.n_items(), config_.seed, step);
     ag::Tape tape;
-    ag::Var loss =
-        model_.bpr_loss(tape, adjacency_, batch_users, positive_items, negative_items, config_.l2);
+    ag::Var loss = model_.bpr_loss(tape, adjacency_, batch_users, positive_items, negative_items,
+                                   config_.l2);
     tape.backward(loss);
     optimizer_.step();
-    ops::add_scaled_(loss_sum, 1.0f, loss.value());
-    if (on_batch) on_batch(batch + 1, n_batches);
+    Tensor loss_slot = batch_losses.slice_rows(batch, batch + 1);
+    loss_slot.copy_from(loss.value());
+    progress.batches_done = batch + 1;
+    if (keep_going && !keep_going(batch + 1, n_batches)) break;
   }
-  const double mean_loss =
-      static_cast<double>(loss_sum.to_vector<float>()[0]) / static_cast<double>(n_batches);
-  GNNREC_CHECK(std::isfinite(mean_loss), "the training loss became " << mean_loss << " in epoch "
-                                                                     << epoch
-                                                                     << "; try a smaller --lr");
-  return mean_loss;
+  const std::vector<float> losses = batch_losses.slice_rows(first_batch, progress.batches_done)
+                                        .to_vector<float>();
+  progress.loss_sum = sum_finite_losses(losses, epoch, first_batch, n_batches);
+  return progress;
 }
 
 }  // namespace gnnrec

@@ -10,14 +10,21 @@
 //
 // The shuffled edges of the epoch go to the device once, as two tensors that
 // the batches slice; a step copies nothing from the host and reads nothing
-// back. The epoch's mean loss is summed on the device and read once.
+// back. Each batch's loss is copied into a device buffer that is read once,
+// at the end: a non-finite loss is then reported with its step.
+//
+// An epoch can stop early (keep_going returns false: Ctrl-C) and be resumed
+// from its next batch: the order and the negatives depend only on (seed,
+// epoch, step), so the resumed epoch is the one an uninterrupted run has.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <vector>
 
 #include "core/csr.h"
 #include "models/lightgcn.h"
+#include "models/training.h"
 #include "models/optim.h"
 
 namespace gnnrec {
@@ -34,10 +41,12 @@ class BprTrainer {
   // train: the (n_users, n_items) training graph on the CPU.
   BprTrainer(LightGcn& model, const Csr& train, const BprTrainConfig& config);
 
-  // Runs epoch `epoch` (1-based) and returns its mean batch loss. Calls
-  // on_batch(done, total) after each batch (for a progress bar). A
-  // non-finite loss is an Error naming the epoch.
-  double train_epoch(int epoch, const std::function<void(std::int64_t, std::int64_t)>& on_batch);
+  // Runs batches [first_batch, batches_per_epoch()) of epoch `epoch`
+  // (1-based), calling keep_going(done, total) after each; stops after a
+  // batch where it returns false. A non-finite loss is an Error naming the
+  // epoch and the step.
+  EpochProgress train_epoch(int epoch, std::int64_t first_batch,
+                            const std::function<bool(std::int64_t, std::int64_t)>& keep_going);
 
   std::int64_t batches_per_epoch() const;
   const Csr& adjacency() const { return adjacency_; }  // Â on the model's device

@@ -43,8 +43,9 @@ std::int64_t LinkTrainer::batches_per_epoch() const {
   return (n + config_.batch_size - 1) / config_.batch_size;
 }
 
-double LinkTrainer::train_epoch(int epoch,
-                                const std::function<void(std::int64_t, std::int64_t)>& on_batch) {
+EpochProgress LinkTrainer::train_epoch(
+    int epoch, std::int64_t first_batch,
+    const std::function<bool(std::int64_t, std::int64_t)>& keep_going) {
   const auto n = static_cast<std::int64_t>(task_.train_src.size());
   const std::int64_t ratio = config_.negatives_per_positive;
 
@@ -74,8 +75,13 @@ double LinkTrainer::train_epoch(int epoch,
   const Tensor epoch_neg_src = Tensor::from_vector(neg_src, {n * ratio}, device_);
   const std::int32_t n_dst = task_.dst_end - task_.dst_begin;
 
-  Tensor loss_sum = Tensor::zeros({1}, DType::F32, device_);
-  for (std::int64_t b = 0; b < n_batches; ++b) {
+  GNNREC_CHECK(first_batch >= 0 && first_batch <= n_batches,
+               "train_epoch: first batch " << first_batch << " of " << n_batches);
+  Tensor batch_losses = Tensor::zeros({n_batches}, DType::F32, device_);
+  EpochProgress progress;
+  progress.n_batches = n_batches;
+  progress.batches_done = first_batch;
+  for (std::int64_t b = first_batch; b < n_batches; ++b) {
     const std::int64_t begin = b * config_.batch_size;
     const std::int64_t end = std::min(n, begin + config_.batch_size);
     const std::int64_t n_pos = end - begin;
@@ -108,15 +114,15 @@ double LinkTrainer::train_epoch(int epoch,
             static_cast<float>(n_pos * ratio) / n_all));
     tape.backward(loss);
     optimizer_.step();
-    ops::add_scaled_(loss_sum, 1.0f, loss.value());
-    if (on_batch) on_batch(b + 1, n_batches);
+    Tensor loss_slot = batch_losses.slice_rows(b, b + 1);
+    loss_slot.copy_from(loss.value());
+    progress.batches_done = b + 1;
+    if (keep_going && !keep_going(b + 1, n_batches)) break;
   }
-  const double mean_loss =
-      static_cast<double>(loss_sum.to_vector<float>()[0]) / static_cast<double>(n_batches);
-  GNNREC_CHECK(std::isfinite(mean_loss), "the training loss became " << mean_loss << " in epoch "
-                                                                     << epoch
-                                                                     << "; try a smaller --lr");
-  return mean_loss;
+  const std::vector<float> losses =
+      batch_losses.slice_rows(first_batch, progress.batches_done).to_vector<float>();
+  progress.loss_sum = sum_finite_losses(losses, epoch, first_batch, n_batches);
+  return progress;
 }
 
 std::vector<Tensor> LinkTrainer::encode() const {

@@ -28,6 +28,7 @@
 #include "models/evaluate.h"
 #include "models/optim.h"
 #include "models/sage.h"
+#include "models/training.h"
 
 namespace gnnrec {
 
@@ -44,7 +45,7 @@ struct LinkTask {
 struct LinkTrainConfig {
   std::int32_t batch_size = 4096;
   int negatives_per_positive = 1;
-  float lr = 1e-2f;
+  float lr = 5e-3f;
   float weight_decay = 0.0f;
   std::uint64_t seed = 42;
 };
@@ -54,9 +55,13 @@ class LinkTrainer {
   LinkTrainer(HeteroSage& model, const SageGraph& graph, LinkTask task,
               const LinkTrainConfig& config, Device device);
 
-  // Runs epoch `epoch` (1-based), returns its mean batch loss; calls
-  // on_batch(done, total) after each batch. A non-finite loss is an Error.
-  double train_epoch(int epoch, const std::function<void(std::int64_t, std::int64_t)>& on_batch);
+  // Runs batches [first_batch, batches_per_epoch()) of epoch `epoch`
+  // (1-based), calling keep_going(done, total) after each; stops after a
+  // batch where it returns false (resume later from the next batch: the
+  // order and negatives depend only on seed, epoch and step). A non-finite
+  // loss is an Error naming the epoch and the step.
+  EpochProgress train_epoch(int epoch, std::int64_t first_batch,
+                            const std::function<bool(std::int64_t, std::int64_t)>& keep_going);
   std::int64_t batches_per_epoch() const;
 
   // Node representations in evaluation mode (no dropout), per type.

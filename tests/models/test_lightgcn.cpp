@@ -13,6 +13,8 @@
 #include "models/lightgcn.h"
 #include "tests/test_util.h"
 
+#include <gmock/gmock.h>
+
 namespace gnnrec {
 namespace {
 
@@ -150,11 +152,14 @@ std::vector<double> train_losses(Device device, int epochs) {
   config.dim = 16;
   LightGcn model(50, 37, config, 21, device);
   BprTrainConfig train_config;
-  train_config.batch_size = 64;  // 350 edges: 6 batches, the last one ragged
+  train_config.batch_size = 64;  // ~300 distinct edges: 5 batches, the last one ragged
   train_config.lr = 1e-2f;
   BprTrainer trainer(model, train, train_config);
   std::vector<double> losses;
-  for (int epoch = 1; epoch <= epochs; ++epoch) losses.push_back(trainer.train_epoch(epoch, {}));
+  for (int epoch = 1; epoch <= epochs; ++epoch) {
+    const EpochProgress progress = trainer.train_epoch(epoch, 0, {});
+    losses.push_back(progress.loss_sum / static_cast<double>(progress.n_batches));
+  }
   return losses;
 }
 
@@ -174,6 +179,61 @@ GNNREC_INSTANTIATE_DEVICE_TESTS(BprTrainerOnDevice);
 
 TEST(BprTrainer, SameSeedSameLosses) {
   EXPECT_EQ(train_losses(Device::cpu(), 2), train_losses(Device::cpu(), 2));
+}
+
+// Ctrl-C's path: an epoch stopped after 2 of its 5 batches and resumed from
+// batch 2 (by a new trainer with the saved table and Adam state) ends with
+// the same table, bit for bit, as the uninterrupted epoch.
+TEST(BprTrainer, EpochStoppedAndResumedMidwayEqualsUninterrupted) {
+  const Csr train = random_train(50, 37, 3);
+  LightGcnConfig config;
+  config.dim = 8;
+  BprTrainConfig train_config;
+  train_config.batch_size = 64;
+  LightGcn straight(50, 37, config, 21, Device::cpu());
+  BprTrainer straight_trainer(straight, train, train_config);
+  const EpochProgress whole = straight_trainer.train_epoch(1, 0, {});
+  ASSERT_TRUE(whole.complete());
+  ASSERT_GE(whole.n_batches, 3);
+
+  LightGcn first(50, 37, config, 21, Device::cpu());
+  BprTrainer first_trainer(first, train, train_config);
+  const EpochProgress part =
+      first_trainer.train_epoch(1, 0, [](std::int64_t done, std::int64_t) { return done < 2; });
+  EXPECT_EQ(part.batches_done, 2);
+  EXPECT_FALSE(part.complete());
+
+  LightGcn resumed(50, 37, config, 99, Device::cpu());  // another init: overwritten below
+  Tensor table = resumed.table().value();
+  table.copy_from(first.table().value());
+  BprTrainer resumed_trainer(resumed, train, train_config);
+  resumed_trainer.optimizer().load_state(first_trainer.optimizer().step_count(),
+                                         first_trainer.optimizer().first_moments(),
+                                         first_trainer.optimizer().second_moments());
+  const EpochProgress rest = resumed_trainer.train_epoch(1, part.batches_done, {});
+  EXPECT_TRUE(rest.complete());
+  EXPECT_EQ(part.loss_sum + rest.loss_sum, whole.loss_sum);
+  EXPECT_EQ(resumed.table().value().to_vector<float>(),
+            straight.table().value().to_vector<float>());
+}
+
+// A diverging run stops at the first non-finite loss, naming epoch and step.
+TEST(BprTrainer, NonFiniteLossNamesEpochAndStep) {
+  const Csr train = random_train(50, 37, 3);
+  LightGcnConfig config;
+  config.dim = 8;
+  LightGcn model(50, 37, config, 21, Device::cpu());
+  BprTrainConfig train_config;
+  train_config.batch_size = 64;
+  train_config.lr = 1e30f;
+  BprTrainer trainer(model, train, train_config);
+  try {
+    for (int epoch = 1; epoch <= 3; ++epoch) trainer.train_epoch(epoch, 0, {});
+    FAIL() << "no error for a diverging run";
+  } catch (const Error& e) {
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("in epoch 1, step "));
+    EXPECT_THAT(e.what(), ::testing::HasSubstr("--lr"));
+  }
 }
 
 // The accuracy check, on the CPU in well under a minute: on
@@ -200,7 +260,7 @@ TEST(LightGcnOnMovieLens, BeatsBprMfAndMostPopular) {
     BprTrainConfig train_config;
     train_config.lr = kMovieLensTestLr;
     BprTrainer trainer(model, train, train_config);
-    for (int epoch = 1; epoch <= kMovieLensTestEpochs; ++epoch) trainer.train_epoch(epoch, {});
+    for (int epoch = 1; epoch <= kMovieLensTestEpochs; ++epoch) trainer.train_epoch(epoch, 0, {});
     const LightGcn::Embeddings e = model.final_embeddings(trainer.adjacency());
     return evaluate_ranking(e.users, e.items, exclude, test, {20}).at(20);
   };

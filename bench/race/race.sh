@@ -1,0 +1,280 @@
+#!/usr/bin/env bash
+# The race with PyTorch Geometric on the CPU, in one call: builds ours
+# (Release, build/), sets up PyG's venv (outside the repository), has our
+# programs write their exact splits (--save-split), and runs PyG, then ours,
+# on the same split with the same settings and thread count:
+#   1. LightGCN on MovieLens latest-small (80/10/10, rating >= 3.5, seed 42)
+#   2. LightGCN on Gowalla (the paper's split): --gowalla-epochs epochs and
+#      one full evaluation of the test users (skipped where the data is absent)
+#   3. heterogeneous GraphSAGE on Last.fm (users, artists, friends)
+# Prints one markdown table per race (metric | PyG | gnnrec | ratio | target
+# | met?) and appends them, with the date, machine, commit and command, to
+# bench/race/last_race.md. README.md beside this file explains the fairness
+# choices.
+#
+#   bench/race/race.sh                                   # the full race
+#   bench/race/race.sh --epochs-movielens 5 --skip-gowalla --sage-epochs 2   # a quick check
+#
+# Flags:
+#   --threads N            threads of both sides (OMP_NUM_THREADS, torch.set_num_threads); default nproc
+#   --epochs-movielens N   LightGCN epochs on MovieLens (default 100)
+#   --eval-every N         MovieLens: evaluate on validation every N epochs (default 10)
+#   --gowalla-epochs N     LightGCN epochs on Gowalla (default 1), evaluated after the last
+#   --skip-gowalla, --skip-movielens, --skip-sage
+#   --sage-epochs N        GraphSAGE epochs on Last.fm (default 20)
+#   --bin-dir DIR          use lightgcn_train and sage_train from DIR; do not build
+#   --work DIR             splits, logs and outputs (default ~/.cache/gnnrec/race-work)
+#   --no-adjacency-bench   PyG: use the torch.sparse CSR adjacency without timing the others
+#   --no-record            do not append to bench/race/last_race.md
+# Environment: GNNREC_RACE_VENV (the venv), GNNREC_GOWALLA (folder of train.txt, test.txt).
+set -euo pipefail
+RACE_DIR="$(cd "$(dirname "$0")" && pwd)"
+GNNREC_ROOT="$(cd "$RACE_DIR/../.." && pwd)"
+COMMAND="bench/race/race.sh $*"
+
+THREADS="$(nproc)"
+ML_EPOCHS=100
+ML_EVAL_EVERY=10
+GOWALLA_EPOCHS=1
+SAGE_EPOCHS=20
+SKIP_ML=0
+SKIP_GOWALLA=0
+SKIP_SAGE=0
+BIN_DIR=""
+WORK="${GNNREC_RACE_WORK:-$HOME/.cache/gnnrec/race-work}"
+ADJ_BENCH=1
+RECORD=1
+GOWALLA_DIR="${GNNREC_GOWALLA:-$GNNREC_ROOT/../shared/datasets/gowalla}"
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+need_value() { [ $# -ge 2 ] || { echo "race.sh: $1 needs a value" >&2; exit 2; }; }
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) need_value "$@"; THREADS="$2"; shift 2 ;;
+    --epochs-movielens) need_value "$@"; ML_EPOCHS="$2"; shift 2 ;;
+    --eval-every) need_value "$@"; ML_EVAL_EVERY="$2"; shift 2 ;;
+    --gowalla-epochs) need_value "$@"; GOWALLA_EPOCHS="$2"; shift 2 ;;
+    --sage-epochs) need_value "$@"; SAGE_EPOCHS="$2"; shift 2 ;;
+    --skip-gowalla) SKIP_GOWALLA=1; shift ;;
+    --skip-movielens) SKIP_ML=1; shift ;;
+    --skip-sage) SKIP_SAGE=1; shift ;;
+    --bin-dir) need_value "$@"; BIN_DIR="$(cd "$2" && pwd)"; shift 2 ;;
+    --work) need_value "$@"; WORK="$2"; shift 2 ;;
+    --no-adjacency-bench) ADJ_BENCH=0; shift ;;
+    --no-record) RECORD=0; shift ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "race.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+for n in "$THREADS" "$ML_EPOCHS" "$ML_EVAL_EVERY" "$GOWALLA_EPOCHS" "$SAGE_EPOCHS"; do
+  [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "race.sh: '$n' is not a positive integer" >&2; exit 2; }
+done
+case "$(cd "$(dirname "$WORK")" 2>/dev/null && pwd)/" in
+  "$GNNREC_ROOT"/*) echo "race.sh: --work $WORK is inside the repository; pick another" >&2; exit 2 ;;
+esac
+
+# ---- ours ------------------------------------------------------------------------
+if [ -z "$BIN_DIR" ]; then
+  # shellcheck source=../../tools/common.sh
+  source "$GNNREC_ROOT/tools/common.sh"
+  echo "== building gnnrec (Release, build/; log: $WORK/build.log)"
+  mkdir -p "$WORK"
+  configure_and_build "$GNNREC_ROOT/build" >"$WORK/build.log" 2>&1 || {
+    tail -30 "$WORK/build.log" >&2
+    echo "race.sh: the build failed (log: $WORK/build.log)" >&2
+    exit 1
+  }
+  BIN_DIR="$GNNREC_ROOT/build/apps"
+fi
+for p in lightgcn_train sage_train; do
+  [ -x "$BIN_DIR/$p" ] || { echo "race.sh: no $BIN_DIR/$p" >&2; exit 1; }
+done
+
+# ---- PyG ---------------------------------------------------------------------------
+VENV="$("$RACE_DIR/setup_venv.sh" | tail -1)"
+PY=("$VENV/bin/python" -u -W "ignore::UserWarning")
+
+mkdir -p "$WORK/splits"
+export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
+
+# measured TIMEFILE command...: runs it, peak RSS and more into TIMEFILE.
+if [ -x /usr/bin/time ]; then
+  measured() { local f="$1"; shift; /usr/bin/time -v -o "$f" "$@"; }
+else
+  measured() { local f="$1"; shift; "${PY[@]}" "$RACE_DIR/peak_rss.py" "$f" "$@"; }
+fi
+load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# run_side DIR SIDE command...: runs one side, log in DIR/SIDE.log, peak RSS in
+# DIR/SIDE.time, the load before and after in DIR/load.txt.
+run_side() {
+  local dir="$1" side="$2"
+  shift 2
+  local before
+  before="$(load1)"
+  echo "-- $side: $*"
+  set +e
+  measured "$dir/$side.time" "$@" 2>&1 | tee "$dir/$side.log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  echo "$side $before $(load1)" >>"$dir/load.txt"
+  if [ "$status" -ne 0 ]; then
+    echo "race.sh: $side failed (exit $status); log: $dir/$side.log" >&2
+    return 1
+  fi
+}
+
+# check_split CACHED WRITTEN: the split ours trained on is the one PyG trained on.
+check_split() {
+  local cached="$1" written="$2" f
+  for f in "$cached"/*; do
+    if ! cmp -s "$f" "$written/$(basename "$f")"; then
+      echo "race.sh: WARNING: $(basename "$f") of the split ours wrote differs from the one PyG" \
+        "read ($cached); the cache is replaced, run the race again" >&2
+      rm -rf "$cached"
+      cp -r "$written" "$cached"
+      return 1
+    fi
+  done
+}
+
+TABLES=""
+NOTES=""
+add_table() { TABLES+="$1"$'\n'; }
+add_note() { NOTES+="- $1"$'\n'; }
+
+IMPORT_RSS_MB="?"
+mkdir -p "$WORK/misc"
+if measured "$WORK/misc/import.time" "${PY[@]}" -c "import torch, torch_geometric" 2>/dev/null; then
+  IMPORT_RSS_MB="$(awk -F': ' '/Maximum resident/ {printf "%.0f", $2 / 1024}' "$WORK/misc/import.time")"
+fi
+add_note "PyG's baseline: \`import torch, torch_geometric\` alone peaks at $IMPORT_RSS_MB MB RSS (PyPI's torch is the CUDA build; its libraries are loaded even on the CPU)."
+
+# race_lightgcn NAME TITLE EPOCHS EVAL_EVERY TARGETS BENCH_CANDIDATES BENCH_STEPS -- dataset flags...
+race_lightgcn() {
+  local name="$1" title="$2" epochs="$3" eval_every="$4" targets="$5" cands="$6" steps="$7"
+  shift 8
+  local dir="$WORK/$name" split="$WORK/splits/$name"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo
+  echo "==== $title"
+  if [ ! -f "$split/info.txt" ]; then
+    echo "-- writing the split (ours, 1 epoch, not timed): $split"
+    "$BIN_DIR/lightgcn_train" "$@" --device cpu --epochs 1 --no-progress --checkpoint-every 1 \
+      --out "$dir/split-run" --save-split "$split.tmp" >"$dir/split.log" 2>&1 || {
+      cat "$dir/split.log" >&2
+      return 1
+    }
+    rm -rf "$split" && mv "$split.tmp" "$split"
+  fi
+  local adjacency=csr
+  if [ "$ADJ_BENCH" = 1 ]; then
+    echo "-- PyG adjacency layouts, $steps timed training steps each:"
+    "${PY[@]}" "$RACE_DIR/pyg_lightgcn.py" --split "$split" --threads "$THREADS" \
+      --adjacency-bench "$steps" --adjacency-candidates "$cands" \
+      --json-out "$dir/adjacency.json" | grep -E '^(adjacency|fastest)' | tee "$dir/adjacency.txt"
+    adjacency="$("${PY[@]}" -c "import json,sys; print(json.load(open(sys.argv[1]))['fastest'])" \
+      "$dir/adjacency.json")"
+    add_note "$title, PyG adjacency layouts (median training step): $(sed -n 's/^adjacency *//p' "$dir/adjacency.txt" | sed 's/ (forward.*//' | paste -sd ';' | sed 's/;/; /g'); the race uses \`$adjacency\`."
+  fi
+  run_side "$dir" pyg "${PY[@]}" "$RACE_DIR/pyg_lightgcn.py" --split "$split" --threads "$THREADS" \
+    --epochs "$epochs" --eval-every "$eval_every" --adjacency "$adjacency" \
+    --json-out "$dir/pyg.json"
+  run_side "$dir" ours "$BIN_DIR/lightgcn_train" "$@" --device cpu --epochs "$epochs" \
+    --eval-every "$eval_every" --no-progress --checkpoint-every "$epochs" --out "$dir/ours" \
+    --save-split "$dir/ours-split"
+  local mismatch=""
+  check_split "$split" "$dir/ours-split" || mismatch=$'\n**The split ours wrote differs from the one PyG read: run the race again.**\n'
+  printf 'title %s\nthreads %s\neval_every %s\ntopk 20\n' "$title" "$THREADS" "$eval_every" \
+    >"$dir/info.txt"
+  local table
+  table="$("${PY[@]}" "$RACE_DIR/report.py" lightgcn "$name" "$WORK" "$targets")$mismatch"
+  echo
+  echo "$table"
+  add_table "$table"
+}
+
+race_sage() {
+  local name=lastfm-sage title="Heterogeneous GraphSAGE, Last.fm (link prediction user→artist)"
+  local dir="$WORK/$name" split="$WORK/splits/$name"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  echo
+  echo "==== $title"
+  if [ ! -f "$split/info.txt" ]; then
+    echo "-- writing the split (ours, 1 epoch, not timed): $split"
+    "$BIN_DIR/sage_train" --dataset lastfm --device cpu --epochs 1 --no-progress \
+      --out "$dir/split-run" --save-split "$split.tmp" >"$dir/split.log" 2>&1 || {
+      cat "$dir/split.log" >&2
+      return 1
+    }
+    rm -rf "$split" && mv "$split.tmp" "$split"
+  fi
+  local adjacency=csr
+  if [ "$ADJ_BENCH" = 1 ]; then
+    echo "-- PyG adjacency layouts, 3 timed training steps each:"
+    "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" --threads "$THREADS" --adjacency-bench 3 \
+      --json-out "$dir/adjacency.json" | grep -E '^(adjacency|fastest)' | tee "$dir/adjacency.txt"
+    adjacency="$("${PY[@]}" -c "import json,sys; print(json.load(open(sys.argv[1]))['fastest'])" \
+      "$dir/adjacency.json")"
+    add_note "$title, PyG adjacency layouts (median training step): $(sed -n 's/^adjacency *//p' "$dir/adjacency.txt" | sed 's/ (forward.*//' | paste -sd ';' | sed 's/;/; /g'); the race uses \`$adjacency\`."
+  fi
+  run_side "$dir" pyg "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" --threads "$THREADS" \
+    --epochs "$SAGE_EPOCHS" --adjacency "$adjacency" --json-out "$dir/pyg.json"
+  run_side "$dir" ours "$BIN_DIR/sage_train" --dataset lastfm --device cpu --epochs "$SAGE_EPOCHS" \
+    --no-progress --checkpoint-every "$SAGE_EPOCHS" --out "$dir/ours" --save-split "$dir/ours-split"
+  local mismatch=""
+  check_split "$split" "$dir/ours-split" || mismatch=$'\n**The split ours wrote differs from the one PyG read: run the race again.**\n'
+  printf 'title %s\nthreads %s\n' "$title" "$THREADS" >"$dir/info.txt"
+  local table
+  table="$("${PY[@]}" "$RACE_DIR/report.py" sage "$name" "$WORK" "epoch=3,auc=0")$mismatch"
+  echo
+  echo "$table"
+  add_table "$table"
+}
+
+START_LOAD="$(cat /proc/loadavg)"
+if [ "$SKIP_ML" = 0 ]; then
+  race_lightgcn movielens "LightGCN, MovieLens latest-small" "$ML_EPOCHS" "$ML_EVAL_EVERY" \
+    "epoch=5,metric=0.01" "csr,csr_gcn_norm,edge_index,edge_weight" 5 -- --dataset movielens
+fi
+if [ "$SKIP_GOWALLA" = 0 ]; then
+  if [ -f "$GOWALLA_DIR/train.txt" ] && [ -f "$GOWALLA_DIR/test.txt" ]; then
+    race_lightgcn gowalla "LightGCN, Gowalla (the paper's split)" "$GOWALLA_EPOCHS" \
+      "$GOWALLA_EPOCHS" "epoch=3,eval=3,rss=1" "csr,csr_gcn_norm" 2 -- --dataset gowalla \
+      --train-file "$GOWALLA_DIR/train.txt" --test-file "$GOWALLA_DIR/test.txt"
+  else
+    echo
+    echo "==== Gowalla skipped: no $GOWALLA_DIR/{train,test}.txt (set GNNREC_GOWALLA)"
+    add_note "Gowalla skipped: no $GOWALLA_DIR/{train,test}.txt."
+  fi
+fi
+if [ "$SKIP_SAGE" = 0 ]; then race_sage; fi
+END_LOAD="$(cat /proc/loadavg)"
+
+# ---- the record ------------------------------------------------------------------------
+commit="$(git -C "$GNNREC_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git -C "$GNNREC_ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  commit="$commit (with uncommitted changes)"
+fi
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+build_type="$(grep -s '^CMAKE_BUILD_TYPE:' "$BIN_DIR/../CMakeCache.txt" | cut -d= -f2)"
+RECORD_TEXT="## Race of $(date -u '+%Y-%m-%d %H:%M UTC')
+
+- command: \`$COMMAND\`
+- machine: $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB; threads per side: $THREADS; load average at the start: $START_LOAD, at the end: $END_LOAD
+- commit: $commit; gnnrec binaries: ${BIN_DIR#"$GNNREC_ROOT/"} (${build_type:-?} build)
+- PyG side: $(tr '\n' ';' <"$VENV/versions.txt" | sed 's/;$//; s/;/; /g')
+${NOTES}
+${TABLES}"
+echo
+echo "$RECORD_TEXT"
+if [ "$RECORD" = 1 ]; then
+  if [ ! -f "$RACE_DIR/last_race.md" ]; then
+    printf '# Races with PyTorch Geometric (bench/race/race.sh)\n\nEach run of race.sh appends its tables here (newest last).\n\n' \
+      >"$RACE_DIR/last_race.md"
+  fi
+  printf '%s\n' "$RECORD_TEXT" >>"$RACE_DIR/last_race.md"
+  echo "appended to bench/race/last_race.md"
+fi

@@ -1,0 +1,242 @@
+"""Builds the race's markdown tables from the two sides' outputs (race.sh calls it).
+
+    python report.py lightgcn NAME WORK_DIR TARGETS
+    python report.py sage NAME WORK_DIR TARGETS
+
+WORK_DIR/NAME holds: pyg.json (the PyG script's RESULT line), pyg.time and
+ours.time (/usr/bin/time -v, or the same keys from peak_rss.py), ours.log
+(the program's stdout), ours/metrics.csv, load.txt ("side before after"
+load averages) and info.txt ("key value" lines: threads, adjacency, ...).
+TARGETS: "epoch=5,metric=0.01" (LightGCN: speed-up per epoch, largest drop
+of recall/NDCG), "epoch=3,eval=3,rss=1" (Gowalla), "epoch=3,auc=0" (SAGE).
+Prints one markdown table.
+"""
+import csv
+import json
+import math
+import re
+import statistics
+import sys
+
+
+def read_kv(path):
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                if ":" in line:
+                    k, v = line.strip().rsplit(":", 1)
+                    out[k.strip()] = v.strip()
+                elif line.strip():
+                    parts = line.split(None, 1)
+                    out[parts[0]] = parts[1].strip() if len(parts) > 1 else ""
+    except FileNotFoundError:
+        pass
+    return out
+
+
+def peak_rss_mb(path):
+    kv = read_kv(path)
+    v = kv.get("Maximum resident set size (kbytes)")
+    return float(v) / 1024.0 if v else float("nan")
+
+
+def read_metrics_csv(path):
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
+    return [{k: float(v) if v not in ("", "nan") else float("nan") for k, v in r.items()}
+            for r in rows]
+
+
+def median_after_first(xs):
+    xs = [x for x in xs if not math.isnan(x)]
+    if len(xs) > 1:
+        xs = xs[1:]
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt(x, digits=3):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "—"
+    if isinstance(x, str):
+        return x
+    if abs(x) >= 100:
+        return f"{x:.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.{digits}f}"
+
+
+def ratio(pyg, ours):
+    if any(isinstance(v, float) and math.isnan(v) for v in (pyg, ours)) or ours == 0:
+        return float("nan")
+    return pyg / ours
+
+
+def row(metric, pyg, ours, kind, target=None):
+    """kind 'speed': ratio PyG/ours, target a minimum ratio; 'metric': ours -
+    PyG, target the largest allowed drop; 'rss': ratio, target a minimum
+    ratio; None: shown only."""
+    if kind in ("speed", "rss"):
+        r = ratio(pyg, ours)
+        r_text = "—" if math.isnan(r) else f"{r:.2f}x"
+        if target is None:
+            t_text, met = "—", ""
+        else:
+            t_text = (f"≥ {target:g}x faster" if kind == "speed" else
+                      "gnnrec ≤ PyG" if target == 1 else f"≥ {target:g}x smaller")
+            met = "—" if math.isnan(r) else ("yes" if r >= target else "**NO (missed)**")
+        return f"| {metric} | {fmt(pyg)} | {fmt(ours)} | {r_text} | {t_text} | {met} |"
+    if kind == "metric":
+        d = float("nan") if any(math.isnan(v) for v in (pyg, ours)) else ours - pyg
+        d_text = "—" if math.isnan(d) else f"Δ {d:+.4f}"
+        if target is None:
+            t_text, met = "—", ""
+        else:
+            t_text = (f"gnnrec ≥ PyG − {target:g}" if target > 0 else "gnnrec ≥ PyG")
+            met = "—" if math.isnan(d) else ("yes" if d >= -target - 1e-12 else "**NO (missed)**")
+        return (f"| {metric} | {fmt(pyg, 4)} | {fmt(ours, 4)} | {d_text} | {t_text} | {met} |")
+    return f"| {metric} | {pyg} | {ours} | | | |"
+
+
+def parse_targets(text):
+    out = {}
+    for part in filter(None, text.split(",")):
+        k, v = part.split("=")
+        out[k] = float(v)
+    return out
+
+
+def loads(path):
+    out = {}
+    try:
+        with open(path) as f:
+            for line in f:
+                parts = line.split()
+                if len(parts) == 3:
+                    out[parts[0]] = f"{parts[1]} → {parts[2]}"
+    except FileNotFoundError:
+        pass
+    return out
+
+
+HEADER = ["| metric | PyG | gnnrec | ratio (PyG / gnnrec; Δ = gnnrec − PyG) | target | met? |",
+          "|---|---:|---:|---:|---|---|"]
+
+
+def lightgcn(name, work, targets):
+    d = f"{work}/{name}"
+    pyg = json.load(open(f"{d}/pyg.json"))
+    info = read_kv(f"{d}/info.txt")
+    ours_rows = read_metrics_csv(f"{d}/ours/metrics.csv")
+    log = open(f"{d}/ours.log").read()
+    m = re.search(r"test metrics of (?:the best model \(epoch (\d+)|the model after epoch (\d+))",
+                  log)
+    ours_test_epoch = int(m.group(1) or m.group(2)) if m else None
+    m = re.search(r"^\s+LightGCN\s+recall@\d+ ([0-9.]+)\s+ndcg@\d+ ([0-9.]+)", log, re.M)
+    ours_recall, ours_ndcg = (float(m.group(1)), float(m.group(2))) if m else (math.nan, math.nan)
+    k = info.get("topk", "20")
+    epochs = len(ours_rows)
+
+    pyg_epoch = median_after_first([r["epoch_seconds"] for r in pyg["epochs"]])
+    ours_epoch = median_after_first([r["epoch_seconds"] for r in ours_rows])
+    pyg_eval = statistics.median([r["eval_seconds"] for r in pyg["epochs"] if "eval_seconds" in r])
+    ours_eval = statistics.median([r["eval_seconds"] for r in ours_rows
+                                   if not math.isnan(r["eval_seconds"])])
+    pyg_test = pyg.get("test", {})
+    lo = loads(f"{d}/load.txt")
+    n_epoch_note = f"median of epochs 2–{epochs}" if epochs > 1 else "epoch 1 (only one)"
+    eval_split = "val" if any(c.startswith("val_") for c in ours_rows[0]) else "test"
+    lines = [f"**{info.get('title', name)}** — {epochs} epochs, {info.get('threads')} threads, "
+             f"PyG adjacency `{pyg.get('adjacency')}`; evaluation on {eval_split} every "
+             f"{info.get('eval_every')} epochs and after the last; "
+             f"{info.get('eval_users', '')}", ""] + HEADER
+    lines.append(row(f"seconds / epoch ({n_epoch_note})", pyg_epoch, ours_epoch, "speed",
+                     targets.get("epoch")))
+    lines.append(row(f"seconds / evaluation ({eval_split}, full ranking, median)", pyg_eval,
+                     ours_eval, "speed", targets.get("eval")))
+    lines.append(row("peak RSS, MB", peak_rss_mb(f"{d}/pyg.time"), peak_rss_mb(f"{d}/ours.time"),
+                     "rss", targets.get("rss")))
+    pt = pyg.get("test_epoch")
+    lines.append(row("epoch of the tested model (best by val recall, or the last)",
+                     str(pt) if pt is not None else "—",
+                     str(ours_test_epoch) if ours_test_epoch is not None else "—", None))
+    mt = targets.get("metric")
+    lines.append(row(f"test recall@{k}", pyg_test.get("recall", math.nan), ours_recall, "metric",
+                     mt))
+    lines.append(row(f"test NDCG@{k}", pyg_test.get("ndcg", math.nan), ours_ndcg, "metric", mt))
+    # The evaluation curve at the same epochs.
+    pyg_evals = {r["epoch"]: r["eval"] for r in pyg["epochs"] if "eval" in r}
+    col = [c for c in ours_rows[0] if c.startswith(f"{eval_split}_recall@")][0]
+    ncol = col.replace("recall", "ndcg")
+    curve = []
+    for r in ours_rows:
+        e = int(r["epoch"])
+        if e in pyg_evals and not math.isnan(r[col]):
+            curve.append(f"{e}: {pyg_evals[e]['recall']:.4f}/{pyg_evals[e]['ndcg']:.4f} vs "
+                         f"{r[col]:.4f}/{r[ncol]:.4f}")
+    lines.append(row("mean training loss, last epoch", fmt(pyg["epochs"][-1].get("loss", math.nan), 4)
+                     if pyg["epochs"] and "loss" in pyg["epochs"][-1] else "—",
+                     fmt(ours_rows[-1]["loss"], 4), None))
+    lines.append(row("machine load (1-min average) before → after the run", lo.get("pyg", "—"),
+                     lo.get("ours", "—"), None))
+    lines.append("")
+    if curve:
+        lines.append(f"{eval_split} recall@{k}/NDCG@{k}, PyG vs gnnrec, by epoch: " +
+                     "; ".join(curve))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def sage(name, work, targets):
+    d = f"{work}/{name}"
+    pyg = json.load(open(f"{d}/pyg.json"))
+    info = read_kv(f"{d}/info.txt")
+    ours_rows = read_metrics_csv(f"{d}/ours/metrics.csv")
+    log = open(f"{d}/ours.log").read()
+    m = re.search(r"test of the best model \(epoch (\d+), val AUC ([0-9.]+)\)", log)
+    ours_best_epoch = int(m.group(1)) if m else None
+    m = re.search(r"^\s+GraphSAGE\s+test AUC ([0-9.]+)", log, re.M)
+    ours_auc = float(m.group(1)) if m else math.nan
+    epochs = len(ours_rows)
+    lo = loads(f"{d}/load.txt")
+    n_epoch_note = f"median of epochs 2–{epochs}" if epochs > 1 else "epoch 1 (only one)"
+    lines = [f"**{info.get('title', name)}** — {epochs} epochs, {info.get('threads')} threads, "
+             f"PyG adjacency `{pyg.get('adjacency')}`", ""] + HEADER
+    lines.append(row(f"seconds / epoch ({n_epoch_note})",
+                     median_after_first([r["epoch_seconds"] for r in pyg["epochs"]]),
+                     median_after_first([r["epoch_seconds"] for r in ours_rows]), "speed",
+                     targets.get("epoch")))
+    lines.append(row("seconds / evaluation (encode + val and test AUC, median)",
+                     statistics.median([r["eval_seconds"] for r in pyg["epochs"]]),
+                     statistics.median([r["eval_seconds"] for r in ours_rows]), "speed",
+                     targets.get("eval")))
+    lines.append(row("peak RSS, MB", peak_rss_mb(f"{d}/pyg.time"), peak_rss_mb(f"{d}/ours.time"),
+                     "rss", targets.get("rss")))
+    lines.append(row("best epoch (by val AUC)", str(pyg.get("best_epoch")),
+                     str(ours_best_epoch), None))
+    lines.append(row("test AUC of the best epoch", pyg.get("test_auc", math.nan), ours_auc,
+                     "metric", targets.get("auc")))
+    last_p, last_o = pyg["epochs"][-1], ours_rows[-1]
+    lines.append(row(f"test AUC after epoch {epochs}", last_p["test_auc"], last_o["test_auc"],
+                     "metric", None))
+    lines.append(row("mean training loss, last epoch", fmt(last_p["loss"], 4),
+                     fmt(last_o["loss"], 4), None))
+    lines.append(row("machine load (1-min average) before → after the run", lo.get("pyg", "—"),
+                     lo.get("ours", "—"), None))
+    lines.append("")
+    curve = [f"{int(o['epoch'])}: {p['val_auc']:.4f} vs {o['val_auc']:.4f}"
+             for p, o in zip(pyg["epochs"], ours_rows)]
+    lines.append("val AUC, PyG vs gnnrec, by epoch: " + "; ".join(curve))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main():
+    kind, name, work, targets = sys.argv[1:5]
+    t = parse_targets(targets)
+    print(lightgcn(name, work, t) if kind == "lightgcn" else sage(name, work, t))
+
+
+if __name__ == "__main__":
+    main()
