@@ -352,6 +352,10 @@ int train(const Options& opt, const Device device) {
 
   const std::string out = opt.out.empty() ? "runs/lightgcn-" + data.name : opt.out;
   io::make_directories(out);
+  if (const int removed = io::remove_unfinished_writes(out)) {
+    std::printf("removed %d unfinished checkpoint write(s) of a killed run from %s\n", removed,
+                out.c_str());
+  }
   const std::string last_path = out + "/last.ckpt", best_path = out + "/best.ckpt";
   TrainingState state;
   if (opt.resume) state = resume_training_state(last_path, opt, data, model, trainer);

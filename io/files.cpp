@@ -78,4 +78,18 @@ void make_directories(const std::string& dir) {
   GNNREC_CHECK(!error, dir << ": cannot create the directory (" << error.message() << ")");
 }
 
+int remove_unfinished_writes(const std::string& dir) {
+  int removed = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    const auto tmp = name.rfind(".tmp.");
+    if (tmp == std::string::npos || !entry.is_regular_file(error)) continue;
+    const std::string pid = name.substr(tmp + 5);
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    if (std::filesystem::remove(entry.path(), error)) ++removed;
+  }
+  return removed;
+}
+
 }  // namespace gnnrec::io

@@ -25,4 +25,8 @@ bool file_exists(const std::string& path);
 // Creates `dir` and its parents where missing; an Error when it cannot.
 void make_directories(const std::string& dir);
 
+// Deletes the "<name>.tmp.<pid>" files a killed write_file_atomically left in
+// `dir` (never a finished file). Returns how many it deleted.
+int remove_unfinished_writes(const std::string& dir);
+
 }  // namespace gnnrec::io

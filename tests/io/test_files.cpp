@@ -117,6 +117,16 @@ TEST_F(FilesTest, MakeDirectoriesFailsWhenAFileIsInTheWay) {
   EXPECT_NE(message.find(dir + ": cannot create the directory"), std::string::npos) << message;
 }
 
+TEST_F(FilesTest, RemoveUnfinishedWritesKeepsFinishedFiles) {
+  write_file_atomically(path("last.ckpt"), "done");
+  write_file_atomically(path("last.ckpt.tmp.123"), "half");  // what a killed write leaves
+  write_file_atomically(path("notes.tmp.txt"), "not a temporary of ours");
+  EXPECT_EQ(remove_unfinished_writes(dir_.string()), 1);
+  EXPECT_TRUE(file_exists(path("last.ckpt")));
+  EXPECT_FALSE(file_exists(path("last.ckpt.tmp.123")));
+  EXPECT_TRUE(file_exists(path("notes.tmp.txt")));
+}
+
 // Reference values of the FNV-1a 64 test suite (Fowler, Noll, Vo).
 TEST(Fnv1a64, MatchesReferenceValuesAndContinues) {
   EXPECT_EQ(fnv1a64("", 0), 0xcbf29ce484222325ull);
