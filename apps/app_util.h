@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/autograd.h"
+#include "core/error.h"
 
 namespace gnnrec::app {
 
@@ -33,6 +34,10 @@ inline void use_one_line_errors(CLI::App& app, const std::string& program) {
 inline int run_reporting_errors(const std::string& program, const std::function<int()>& body) {
   try {
     return body();
+  } catch (const OutOfMemory& e) {
+    std::fprintf(stderr, "%s: error: %s (it does not fit: try a smaller width or batch size)\n",
+                 program.c_str(), e.what());
+    return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "%s: error: %s\n", program.c_str(), e.what());
     return 1;

@@ -121,7 +121,7 @@ inline void add_lightgcn_options(CLI::App& app, LightgcnOptions& opt) {
       ->group(model);
   app.add_option("--dim", opt.dim, "embedding dimension")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 20))
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->group(model);
   app.add_option("--init-std", opt.init_std, "std of the normal initial embeddings")
       ->capture_default_str()

@@ -113,7 +113,7 @@ inline void add_sage_options(CLI::App& app, SageOptions& opt) {
       ->group(model);
   app.add_option("--hidden", opt.hidden, "hidden (and embedding) width")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1 << 16))
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{1} << 40))
       ->group(model);
   app.add_option("--dropout", opt.dropout, "dropout between layers")
       ->capture_default_str()

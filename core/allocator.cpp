@@ -1,6 +1,8 @@
 #include "core/allocator.h"
 
 #include <cstdlib>
+#include <fstream>
+#include <string>
 #include <sstream>
 
 #include "core/error.h"
@@ -23,7 +25,31 @@ std::string mib(std::size_t bytes) {
   return out.str();
 }
 
-void* cpu_raw_alloc(std::size_t bytes) { return std::aligned_alloc(64, bytes); }
+// MemAvailable from /proc/meminfo (what the kernel can hand out without
+// swapping), or 0 when unknown.
+std::size_t available_host_bytes() {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string key;
+  std::size_t kib = 0;
+  std::string unit;
+  while (meminfo >> key >> kib >> unit) {
+    if (key == "MemAvailable:") return kib * 1024;
+  }
+  return 0;
+}
+
+// A large request beyond the memory available is refused here (nullptr:
+// the allocator reports it) rather than granted by overcommit and paid for
+// later by the kernel's OOM killer, which would end the run without a word.
+constexpr std::size_t kCheckAvailableFrom = std::size_t(256) << 20;
+
+void* cpu_raw_alloc(std::size_t bytes) {
+  if (bytes >= kCheckAvailableFrom) {
+    const std::size_t available = available_host_bytes();
+    if (available != 0 && bytes > available) return nullptr;
+  }
+  return std::aligned_alloc(64, bytes);
+}
 void cpu_raw_free(void* ptr) { std::free(ptr); }
 
 }  // namespace
@@ -64,7 +90,9 @@ void* CachingAllocator::allocate(std::size_t bytes) {
     if (ptr == nullptr) {
       std::ostringstream message;
       message << "out of memory on " << device_.str() << ": could not allocate " << mib(size)
-              << " (" << mib(stats_.bytes_in_use) << " already in use)";
+              << " (" << mib(stats_.bytes_in_use) << " already in use by gnnrec";
+      if (device_.is_cpu()) message << ", " << mib(available_host_bytes()) << " available";
+      message << ")";
       throw OutOfMemory(message.str(), "core/allocator.cpp");
     }
     ++stats_.n_system_allocs;

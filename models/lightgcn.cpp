@@ -15,9 +15,16 @@ LightGcn::LightGcn(std::int32_t n_users, std::int32_t n_items, const LightGcnCon
                                                << n_users << " users and " << n_items << " items");
   GNNREC_CHECK(config.layers >= 0, "LightGCN: layers must be >= 0, got " << config.layers);
   GNNREC_CHECK(config.dim >= 1, "LightGCN: dim must be >= 1, got " << config.dim);
-  table_ = ag::Var::parameter(normal_init(static_cast<std::int64_t>(n_users) + n_items, config.dim,
-                                          config.init_std, seed,
-                                          /*salt=*/0, device));
+  const std::int64_t n_nodes = static_cast<std::int64_t>(n_users) + n_items;
+  try {
+    table_ = ag::Var::parameter(
+        normal_init(n_nodes, config.dim, config.init_std, seed, /*salt=*/0, device));
+  } catch (const OutOfMemory& e) {
+    throw OutOfMemory(std::string(e.what()) + " for the embedding table (" +
+                          std::to_string(n_nodes) + " nodes x dim " + std::to_string(config.dim) +
+                          " floats)",
+                      e.where());
+  }
 }
 
 Csr LightGcn::normalized_adjacency(const Csr& train, Device device) {

@@ -41,8 +41,14 @@ Adam::Adam(std::vector<ag::Var> params, const AdamConfig& config)
     : params_(std::move(params)), config_(config) {
   for (std::size_t i = 0; i < params_.size(); ++i) {
     check_parameter("Adam", params_[i], i);
-    m_.push_back(zeros_like(params_[i].value()));
-    v_.push_back(zeros_like(params_[i].value()));
+    try {
+      m_.push_back(zeros_like(params_[i].value()));
+      v_.push_back(zeros_like(params_[i].value()));
+    } catch (const OutOfMemory& e) {
+      throw OutOfMemory(std::string(e.what()) + " for Adam's moments of a parameter of shape " +
+                            shape_str(params_[i].value().shape()),
+                        e.where());
+    }
   }
 }
 

@@ -71,9 +71,16 @@ HeteroSage::HeteroSage(const HeteroGraph& graph, const SageConfig& config, std::
         "GraphSAGE: node type '" << type.name << "' has no input features; turn embeddings on");
     ag::Var table;
     if (config.embeddings) {
-      table =
-          ag::Var::parameter(normal_init(type.count, config.hidden, config.init_std, seed,
-                                         static_cast<std::uint32_t>(parameters_.size()), device));
+      try {
+        table =
+            ag::Var::parameter(normal_init(type.count, config.hidden, config.init_std, seed,
+                                           static_cast<std::uint32_t>(parameters_.size()), device));
+      } catch (const OutOfMemory& e) {
+        throw OutOfMemory(std::string(e.what()) + " for the " + type.name + " embedding table (" +
+                              std::to_string(type.count) + " nodes x hidden " +
+                              std::to_string(config.hidden) + " floats)",
+                          e.where());
+      }
       parameters_.push_back(table);
       parameter_names_.push_back(type.name + ".embedding");
     }

@@ -75,6 +75,13 @@ expect_error "truncated checkpoint" "truncated" "${common[@]}" --out straight --
   --checkpoint truncated.ckpt
 expect_error "no GPU" "cuda" "${common[@]}" --device cuda:7 --out bad
 expect_error "bad flag value" "dataset" --dataset nosuch
+expect_error "out of memory" "out of memory on cpu.*embedding table" "${common[@]}" --dim 100000000 --out bad
+# A diverging run stops at the first non-finite loss and keeps the last good checkpoint.
+cp -r straight diverging
+expect_error "non-finite loss" "loss became .* in epoch 5, step" "${common[@]}" --out diverging \
+  --resume --epochs 6 --lr 1e30
+"$BIN" "${common[@]}" --out diverging --recommend u3 --top 3 --checkpoint diverging/last.ckpt 2>&1 |
+  grep -q "epoch 4" || fail "the last good checkpoint (epoch 4) did not survive the diverging run"
 
 if [ $failures -ne 0 ]; then
   echo "$failures check(s) failed"

@@ -86,6 +86,7 @@ expect_error "unknown user" "999" "${common[@]}" --out straight --score 999 5
 expect_error "checkpoint of other data" "other data" "${common[@]}" --seed 9 --out straight --score 2 5
 head -c 500 straight/best.ckpt >truncated.ckpt
 expect_error "truncated checkpoint" "truncated" "${common[@]}" --out straight --checkpoint truncated.ckpt --score 2 5
+expect_error "out of memory" "out of memory on cpu.*user embedding table" "${common[@]}" --hidden 2000000000 --out bad
 expect_error "resume without a checkpoint" "no checkpoint" "${common[@]}" --out fresh --resume
 
 if [ $failures -ne 0 ]; then
