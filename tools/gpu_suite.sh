@@ -14,6 +14,15 @@
 #                             summary.md and the logs under $OUT (or
 #                             ./gpu-out). Each stage has a time budget and a
 #                             failed stage does not stop the later ones.
+#   tools/gpu_suite.sh gowalla  there, after `run` (it reuses build-gpu/):
+#                             the LightGCN paper run on Gowalla, resumable
+#                             across calls: it trains until its time budget
+#                             (GNNREC_GOWALLA_SECONDS, default 540), then
+#                             SIGTERM makes lightgcn_train checkpoint into
+#                             runs/gowalla-cuda/ (kept between calls) and the
+#                             next call resumes; GNNREC_GOWALLA_EPOCHS
+#                             (default 1000) is the goal. metrics.csv,
+#                             curves.svg and the log go to $OUT.
 #
 # Without a GPU, `run` completes every stage and reports the GPU ones as
 # "no GPU" (exit 0); with GNNREC_REQUIRE_GPU=1 set it fails, naming why.
@@ -272,11 +281,29 @@ run() {
   return $ANY_FAILED
 }
 
+gowalla() {
+  OUT_DIR="${OUT:-$ROOT/gpu-out}"
+  mkdir -p "$OUT_DIR"
+  local prefix="${GNNREC_DEPS_PREFIX:-${TMPDIR:-/tmp}/gnnrec-deps}"
+  export LD_LIBRARY_PATH="$prefix/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  local bin="$ROOT/build-gpu/apps/lightgcn_train" data="$GPU_DIR/datasets/gowalla"
+  local out="$ROOT/runs/gowalla-cuda" resume=()
+  [ -x "$bin" ] || { echo "gpu_suite gowalla: run 'tools/gpu_suite.sh run' first" >&2; return 1; }
+  [ -f "$out/last.ckpt" ] && resume=(--resume)
+  timeout --signal=TERM --kill-after=60 "${GNNREC_GOWALLA_SECONDS:-540}" "$bin" --dataset gowalla \
+    --train-file "$data/train.txt" --test-file "$data/test.txt" --device cuda --no-progress \
+    --epochs "${GNNREC_GOWALLA_EPOCHS:-1000}" --eval-every 20 --out "$out" "${resume[@]}" 2>&1 |
+    tee -a "$OUT_DIR/gowalla.log"
+  cp "$out/metrics.csv" "$out/curves.svg" "$OUT_DIR/" 2>/dev/null
+  tail -n 3 "$out/metrics.csv" 2>/dev/null
+}
+
 export ROOT GPU_DIR GPU_OK
 export -f unpack_deps cuda_arch configure_and_build run_ctest sanitize gpu_timings
 
 case "${1:-}" in
   pack) pack ;;
   run) run ;;
-  *) echo "usage: tools/gpu_suite.sh pack|run" >&2; exit 2 ;;
+  gowalla) gowalla ;;
+  *) echo "usage: tools/gpu_suite.sh pack|run|gowalla" >&2; exit 2 ;;
 esac

@@ -5,6 +5,9 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <vector>
+
+#include <omp.h>
 
 #include "kernels/gemm.h"
 #include "tests/test_util.h"
@@ -142,6 +145,44 @@ TEST_P(GemmTest, RandomRaggedShapesMatchDoubleReference) {
       }
     }
   }
+}
+
+// Shapes that reach every path of the CPU kernel: many row chunks of a
+// weight gradient (trans_a, small C, k > 256), a trans_a product with a
+// large C (A transposed first), and column blocks of a wide C (n > 512).
+TEST_P(GemmTest, LargeRaggedShapesMatchDoubleReference) {
+  struct Shape3 {
+    std::int64_t m, n, k;
+    bool trans_a, trans_b;
+  };
+  std::uint64_t seed = 500;
+  for (const Shape3& s : {Shape3{3, 5, 1037, true, false}, Shape3{64, 64, 2049, true, false},
+                          Shape3{300, 301, 7, true, false}, Shape3{5, 1300, 64, false, true},
+                          Shape3{33, 1029, 65, true, true}}) {
+    SCOPED_TRACE(::testing::Message() << "m=" << s.m << " n=" << s.n << " k=" << s.k
+                                      << " trans_a=" << s.trans_a << " trans_b=" << s.trans_b);
+    const std::vector<float> a = random_floats(s.m * s.k, seed++);
+    const std::vector<float> b = random_floats(s.k * s.n, seed++);
+    const std::vector<float> c = random_floats(s.m * s.n, seed++);
+    const std::vector<float> got = run(s.trans_a, s.trans_b, s.m, s.n, s.k, 0.5f, a, b, 1.0f, c);
+    EXPECT_TRUE(close_to_reference(
+        got, reference_gemm(s.trans_a, s.trans_b, s.m, s.n, s.k, 0.5f, a, b, 1.0f, c), s.k));
+  }
+}
+
+// The CPU result does not depend on the number of threads (issue 8: runs
+// with --threads 1 and 2 agree), including the chunked weight gradient.
+TEST(GemmCpu, SameBitsWithOneOrTwoThreads) {
+  const std::vector<float> a = random_floats(2049 * 64, 7);
+  const std::vector<float> b = random_floats(2049 * 64, 8);
+  std::vector<float> one(64 * 64), two(64 * 64);
+  const int threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  gemm<Cpu>(true, false, 64, 64, 2049, 1.0f, a.data(), b.data(), 0.0f, one.data());
+  omp_set_num_threads(2);
+  gemm<Cpu>(true, false, 64, 64, 2049, 1.0f, a.data(), b.data(), 0.0f, two.data());
+  omp_set_num_threads(threads);
+  EXPECT_EQ(one, two);
 }
 
 TEST_P(GemmTest, BetaZeroOverwritesNaN) {
