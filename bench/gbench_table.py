@@ -2,36 +2,64 @@
 """Google Benchmark JSON (run with --benchmark_repetitions) -> a markdown table.
 
     bench/gbench_table.py cpu_kernels.json
+    bench/gbench_table.py "1 thread=one.json" "2 threads=two.json"
 
-One row per benchmark: the median over the repetitions of the wall time and
-of the rate counters that bench/cpu_kernels.cpp sets (bytes_per_second,
-FLOP/s, items_per_second), the coefficient of variation of the time, and the
-label. Decimal units: GB/s = 1e9 bytes per second.
+One row per benchmark of the first file: the median over the repetitions of
+the wall time, its coefficient of variation, and the rate counters that
+bench/cpu_kernels.cpp sets (bytes_per_second, FLOP/s, items_per_second), then
+the label. Each further file adds a column of its median wall time (and cv).
+Decimal units: GB/s = 1e9 bytes per second.
 """
 import json
 import sys
 
 
-def main(path):
+def load(arg):
+    label, _, path = arg.rpartition("=")
     with open(path) as f:
         runs = json.load(f)["benchmarks"]
-    median = {r["run_name"]: r for r in runs if r.get("aggregate_name") == "median"}
-    cv = {r["run_name"]: r for r in runs if r.get("aggregate_name") == "cv"}
-    print("| benchmark | median time | cv | GB/s | GFLOP/s | items/s | items, graph |")
-    print("|---|---|---|---|---|---|---|")
-    for name, r in median.items():
-        assert r["time_unit"] == "us", "cpu_kernels reports microseconds"
-        us = r["real_time"]
+    by_aggregate = {}
+    for r in runs:
+        by_aggregate.setdefault(r.get("aggregate_name"), {})[r["run_name"]] = r
+    return label or path, by_aggregate.get("median", {}), by_aggregate.get("cv", {})
+
+
+def time_text(median, cv, name):
+    if name not in median:
+        return "", ""
+    r = median[name]
+    assert r["time_unit"] == "us", "cpu_kernels reports microseconds"
+    us = r["real_time"]
+    if us >= 1e6:
+        time = f"{us / 1e6:.3g} s"
+    else:
         time = f"{us / 1e3:.3g} ms" if us >= 1e3 else f"{us:.3g} µs"
-        spread = f'{100 * cv[name]["real_time"]:.0f}%' if name in cv else ""
-        gbs = f'{r.get("bytes_per_second", 0) / 1e9:.3g}'
-        gflops = f'{r["FLOP/s"] / 1e9:.3g}' if "FLOP/s" in r else "-"
+    spread = f'{100 * cv[name]["real_time"]:.0f}%' if name in cv else ""
+    return time, spread
+
+
+def main(args):
+    files = [load(arg) for arg in args]
+    (first_label, first, first_cv), others = files[0], files[1:]
+    header = ["benchmark", f"{first_label}: time", "cv", "GB/s", "GFLOP/s", "items/s"]
+    for label, _, _ in others:
+        header += [f"{label}: time", "cv"]
+    header.append("items, graph")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for name, r in first.items():
+        cells = [name.replace("BM_", "").replace("/real_time", "")]
+        cells += time_text(first, first_cv, name)
+        cells.append(f'{r.get("bytes_per_second", 0) / 1e9:.3g}')
+        cells.append(f'{r["FLOP/s"] / 1e9:.3g}' if "FLOP/s" in r else "-")
         items = r.get("items_per_second", 0)
-        items_text = f"{items / 1e6:.3g} M" if items >= 1e6 else f"{items / 1e3:.3g} k"
-        label = r.get("label", "").replace("items: ", "")
-        short = name.replace("BM_", "").replace("/real_time", "")
-        print(f"| {short} | {time} | {spread} | {gbs} | {gflops} | {items_text} | {label} |")
+        scale = next((u for u in [(1e9, "G"), (1e6, "M"), (1e3, "k")] if items >= u[0]), (1, ""))
+        cells.append(f"{items / scale[0]:.3g} {scale[1]}".rstrip())
+        for _, median, cv in others:
+            cells += time_text(median, cv, name)
+        cells.append(r.get("label", "").replace("items: ", ""))
+        print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1:])

@@ -221,34 +221,42 @@ def embeddings(model, adj, edge_weight, n_users):
 
 
 def adjacency_bench(args, split, train_sets):
+    """Times training steps with each layout, interleaved (step 1 of every
+    layout, then step 2, ...) so that a change of the machine's load hits
+    them all alike; the first step of each is not timed."""
     n_nodes = split.n_users + split.n_items
     gen = torch.Generator().manual_seed(args.seed)
     users = torch.from_numpy(split.train[:, 0])
     items = torch.from_numpy(split.train[:, 1])
     b = min(args.batch_size, users.numel())
-    res = {}
     kinds = [k for k in args.adjacency_candidates.split(",") if k]
+    setups = {}
     for kind in kinds:
         if kind not in ADJACENCIES:
             raise SystemExit(f"--adjacency-candidates: unknown layout '{kind}'")
         torch.manual_seed(args.seed)
         adj, w, normalize = build_adjacency(kind, split, n_nodes)
         model = make_model(args, n_nodes, normalize)
-        opt = make_optimizer(args, model)
-        times = []
-        for step in range(args.adjacency_bench + 1):
-            idx = torch.randint(users.numel(), (b,), generator=gen)
-            u, p = users[idx], items[idx]
-            n = sample_negatives(train_sets, u, split.n_items, gen)
+        setups[kind] = (adj, w, model, make_optimizer(args, model))
+    times = {kind: [] for kind in kinds}
+    for step in range(args.adjacency_bench + 1):
+        idx = torch.randint(users.numel(), (b,), generator=gen)
+        u, p = users[idx], items[idx]
+        n = sample_negatives(train_sets, u, split.n_items, gen)
+        for kind in kinds:
+            adj, w, model, opt = setups[kind]
             t0 = time.perf_counter()
             train_step(model, opt, adj, w, split.n_users, u, p, n, args.l2)
             if step > 0:
-                times.append(time.perf_counter() - t0)
+                times[kind].append(time.perf_counter() - t0)
+    res = {}
+    for kind in kinds:
+        adj, w, model, _ = setups[kind]
         with rc.Timer() as t:
-            ue, ie = embeddings(model, adj, w, split.n_users)
-        res[kind] = {"step_seconds": rc.median(times), "propagation_seconds": t.seconds}
-        print(f"adjacency {kind:13s} median step {rc.median(times) * 1000:8.1f} ms "
-              f"(forward+backward+Adam, batch {b}), eval propagation {t.seconds * 1000:7.1f} ms",
+            embeddings(model, adj, w, split.n_users)
+        res[kind] = {"step_seconds": rc.median(times[kind]), "propagation_seconds": t.seconds}
+        print(f"adjacency {kind} median step {rc.median(times[kind]) * 1000:.1f} ms "
+              f"(forward+backward+Adam, batch {b}), eval propagation {t.seconds * 1000:.1f} ms",
               flush=True)
     best = min(res, key=lambda k: res[k]["step_seconds"])
     print(f"fastest: {best}", flush=True)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The race with PyTorch Geometric on the CPU, in one call: builds ours
-# (Release, build/), sets up PyG's venv (outside the repository), has our
+# (Release, build/: the two programs only), sets up PyG's venv (outside the repository), has our
 # programs write their exact splits (--save-split), and runs PyG, then ours,
 # on the same split with the same settings and thread count:
 #   1. LightGCN on MovieLens latest-small (80/10/10, rating >= 3.5, seed 42)
@@ -22,6 +22,11 @@
 #   --gowalla-epochs N     LightGCN epochs on Gowalla (default 1), evaluated after the last
 #   --skip-gowalla, --skip-movielens, --skip-sage
 #   --sage-epochs N        GraphSAGE epochs on Last.fm (default 20)
+#   --sage-lr LR           GraphSAGE Adam learning rate, both sides (default 0.01, the issue's;
+#                          sage_train's own default is 0.005 since 4b06d07)
+#   --omp-wait-policy P    OMP_WAIT_POLICY for both sides (torch's bundled libgomp reads it too):
+#                          passive makes idle threads sleep instead of spin, which matters a lot
+#                          on a machine that other jobs load; default: OpenMP's own (unset)
 #   --bin-dir DIR          use lightgcn_train and sage_train from DIR; do not build
 #   --work DIR             splits, logs and outputs (default ~/.cache/gnnrec/race-work)
 #   --no-adjacency-bench   PyG: use the torch.sparse CSR adjacency without timing the others
@@ -37,6 +42,8 @@ ML_EPOCHS=100
 ML_EVAL_EVERY=10
 GOWALLA_EPOCHS=1
 SAGE_EPOCHS=20
+SAGE_LR=0.01
+OMP_POLICY=""
 SKIP_ML=0
 SKIP_GOWALLA=0
 SKIP_SAGE=0
@@ -55,6 +62,8 @@ while [ $# -gt 0 ]; do
     --eval-every) need_value "$@"; ML_EVAL_EVERY="$2"; shift 2 ;;
     --gowalla-epochs) need_value "$@"; GOWALLA_EPOCHS="$2"; shift 2 ;;
     --sage-epochs) need_value "$@"; SAGE_EPOCHS="$2"; shift 2 ;;
+    --sage-lr) need_value "$@"; SAGE_LR="$2"; shift 2 ;;
+    --omp-wait-policy) need_value "$@"; OMP_POLICY="$2"; shift 2 ;;
     --skip-gowalla) SKIP_GOWALLA=1; shift ;;
     --skip-movielens) SKIP_ML=1; shift ;;
     --skip-sage) SKIP_SAGE=1; shift ;;
@@ -75,11 +84,25 @@ esac
 
 # ---- ours ------------------------------------------------------------------------
 if [ -z "$BIN_DIR" ]; then
-  # shellcheck source=../../tools/common.sh
-  source "$GNNREC_ROOT/tools/common.sh"
-  echo "== building gnnrec (Release, build/; log: $WORK/build.log)"
+  # tools/common.sh's configure_and_build, but only the two programs: the
+  # race must not wait for (or fail on) the tests and benchmarks.
+  echo "== building lightgcn_train and sage_train (Release, build/; log: $WORK/build.log)"
   mkdir -p "$WORK"
-  configure_and_build "$GNNREC_ROOT/build" >"$WORK/build.log" 2>&1 || {
+  {
+    if [ ! -f "$GNNREC_ROOT/build/CMakeCache.txt" ]; then
+      launcher=()
+      if command -v ccache >/dev/null; then
+        launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_CUDA_COMPILER_LAUNCHER=ccache)
+      fi
+      generator=()
+      if command -v ninja >/dev/null; then generator=(-G Ninja); fi
+      cmake -S "$GNNREC_ROOT" -B "$GNNREC_ROOT/build" "${generator[@]}" \
+        -DCMAKE_BUILD_TYPE=Release "${launcher[@]}"
+    else
+      cmake -S "$GNNREC_ROOT" -B "$GNNREC_ROOT/build"
+    fi &&
+      cmake --build "$GNNREC_ROOT/build" -j "$(nproc)" --target lightgcn_train sage_train
+  } >"$WORK/build.log" 2>&1 || {
     tail -30 "$WORK/build.log" >&2
     echo "race.sh: the build failed (log: $WORK/build.log)" >&2
     exit 1
@@ -92,10 +115,16 @@ done
 
 # ---- PyG ---------------------------------------------------------------------------
 VENV="$("$RACE_DIR/setup_venv.sh" | tail -1)"
-PY=("$VENV/bin/python" -u -W "ignore::UserWarning")
+PY=("$VENV/bin/python" -u -W "ignore::UserWarning" -W "ignore::FutureWarning")
 
 mkdir -p "$WORK/splits"
-export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS"
+export OMP_NUM_THREADS="$THREADS" MKL_NUM_THREADS="$THREADS" PYTHONDONTWRITEBYTECODE=1
+if [ -n "$OMP_POLICY" ]; then export OMP_WAIT_POLICY="$OMP_POLICY"; else unset OMP_WAIT_POLICY; fi
+
+# The hyper-parameters, spelled out on both sides (so that a change of a
+# program's defaults cannot make the two sides differ).
+LIGHTGCN_FLAGS=(--layers 3 --dim 64 --init-std 0.1 --lr 1e-3 --l2 1e-4 --batch-size 2048 --seed 42)
+SAGE_FLAGS=(--layers 2 --hidden 64 --init-std 0.1 --lr "$SAGE_LR" --batch-size 4096 --seed 42)
 
 # measured TIMEFILE command...: runs it, peak RSS and more into TIMEFILE.
 if [ -x /usr/bin/time ]; then
@@ -140,7 +169,7 @@ check_split() {
 
 TABLES=""
 NOTES=""
-add_table() { TABLES+="$1"$'\n'; }
+add_table() { TABLES+="$1"$'\n\n'; }
 add_note() { NOTES+="- $1"$'\n'; }
 
 IMPORT_RSS_MB="?"
@@ -161,7 +190,7 @@ race_lightgcn() {
   echo "==== $title"
   if [ ! -f "$split/info.txt" ]; then
     echo "-- writing the split (ours, 1 epoch, not timed): $split"
-    "$BIN_DIR/lightgcn_train" "$@" --device cpu --epochs 1 --no-progress --checkpoint-every 1 \
+    "$BIN_DIR/lightgcn_train" "$@" "${LIGHTGCN_FLAGS[@]}" --device cpu --epochs 1 --no-progress --checkpoint-every 1 \
       --out "$dir/split-run" --save-split "$split.tmp" >"$dir/split.log" 2>&1 || {
       cat "$dir/split.log" >&2
       return 1
@@ -172,16 +201,17 @@ race_lightgcn() {
   if [ "$ADJ_BENCH" = 1 ]; then
     echo "-- PyG adjacency layouts, $steps timed training steps each:"
     "${PY[@]}" "$RACE_DIR/pyg_lightgcn.py" --split "$split" --threads "$THREADS" \
-      --adjacency-bench "$steps" --adjacency-candidates "$cands" \
+      "${LIGHTGCN_FLAGS[@]}" --adjacency-bench "$steps" --adjacency-candidates "$cands" \
       --json-out "$dir/adjacency.json" | grep -E '^(adjacency|fastest)' | tee "$dir/adjacency.txt"
     adjacency="$("${PY[@]}" -c "import json,sys; print(json.load(open(sys.argv[1]))['fastest'])" \
       "$dir/adjacency.json")"
     add_note "$title, PyG adjacency layouts (median training step): $(sed -n 's/^adjacency *//p' "$dir/adjacency.txt" | sed 's/ (forward.*//' | paste -sd ';' | sed 's/;/; /g'); the race uses \`$adjacency\`."
   fi
   run_side "$dir" pyg "${PY[@]}" "$RACE_DIR/pyg_lightgcn.py" --split "$split" --threads "$THREADS" \
-    --epochs "$epochs" --eval-every "$eval_every" --adjacency "$adjacency" \
+    "${LIGHTGCN_FLAGS[@]}" --epochs "$epochs" --eval-every "$eval_every" --adjacency "$adjacency" \
     --json-out "$dir/pyg.json"
-  run_side "$dir" ours "$BIN_DIR/lightgcn_train" "$@" --device cpu --epochs "$epochs" \
+  run_side "$dir" ours "$BIN_DIR/lightgcn_train" "$@" "${LIGHTGCN_FLAGS[@]}" --device cpu \
+    --epochs "$epochs" --topk 20 \
     --eval-every "$eval_every" --no-progress --checkpoint-every "$epochs" --out "$dir/ours" \
     --save-split "$dir/ours-split"
   local mismatch=""
@@ -204,7 +234,7 @@ race_sage() {
   echo "==== $title"
   if [ ! -f "$split/info.txt" ]; then
     echo "-- writing the split (ours, 1 epoch, not timed): $split"
-    "$BIN_DIR/sage_train" --dataset lastfm --device cpu --epochs 1 --no-progress \
+    "$BIN_DIR/sage_train" --dataset lastfm "${SAGE_FLAGS[@]}" --device cpu --epochs 1 --no-progress \
       --out "$dir/split-run" --save-split "$split.tmp" >"$dir/split.log" 2>&1 || {
       cat "$dir/split.log" >&2
       return 1
@@ -214,16 +244,17 @@ race_sage() {
   local adjacency=csr
   if [ "$ADJ_BENCH" = 1 ]; then
     echo "-- PyG adjacency layouts, 3 timed training steps each:"
-    "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" --threads "$THREADS" --adjacency-bench 3 \
+    "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" --threads "$THREADS" "${SAGE_FLAGS[@]}" \
+      --adjacency-bench 3 \
       --json-out "$dir/adjacency.json" | grep -E '^(adjacency|fastest)' | tee "$dir/adjacency.txt"
     adjacency="$("${PY[@]}" -c "import json,sys; print(json.load(open(sys.argv[1]))['fastest'])" \
       "$dir/adjacency.json")"
     add_note "$title, PyG adjacency layouts (median training step): $(sed -n 's/^adjacency *//p' "$dir/adjacency.txt" | sed 's/ (forward.*//' | paste -sd ';' | sed 's/;/; /g'); the race uses \`$adjacency\`."
   fi
   run_side "$dir" pyg "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" --threads "$THREADS" \
-    --epochs "$SAGE_EPOCHS" --adjacency "$adjacency" --json-out "$dir/pyg.json"
-  run_side "$dir" ours "$BIN_DIR/sage_train" --dataset lastfm --device cpu --epochs "$SAGE_EPOCHS" \
-    --no-progress --checkpoint-every "$SAGE_EPOCHS" --out "$dir/ours" --save-split "$dir/ours-split"
+    "${SAGE_FLAGS[@]}" --epochs "$SAGE_EPOCHS" --adjacency "$adjacency" --json-out "$dir/pyg.json"
+  run_side "$dir" ours "$BIN_DIR/sage_train" --dataset lastfm "${SAGE_FLAGS[@]}" --negatives 1 \
+    --decoder dot --dropout 0 --device cpu --epochs "$SAGE_EPOCHS" --no-progress --checkpoint-every "$SAGE_EPOCHS" --out "$dir/ours" --save-split "$dir/ours-split"
   local mismatch=""
   check_split "$split" "$dir/ours-split" || mismatch=$'\n**The split ours wrote differs from the one PyG read: run the race again.**\n'
   printf 'title %s\nthreads %s\n' "$title" "$THREADS" >"$dir/info.txt"
@@ -260,11 +291,17 @@ if [ -n "$(git -C "$GNNREC_ROOT" status --porcelain --untracked-files=no 2>/dev/
 fi
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 build_type="$(grep -s '^CMAKE_BUILD_TYPE:' "$BIN_DIR/../CMakeCache.txt" | cut -d= -f2)"
+cuda_note="CPU-only"
+libs="$(ldd "$BIN_DIR/lightgcn_train" 2>/dev/null || true)"
+if grep -q 'libcudart\|libcublas' <<<"$libs"; then
+  cuda_note="with the CUDA backend, run with --device cpu: its CUDA libraries are loaded and count in its RSS"
+fi
 RECORD_TEXT="## Race of $(date -u '+%Y-%m-%d %H:%M UTC')
 
 - command: \`$COMMAND\`
-- machine: $(nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB; threads per side: $THREADS; load average at the start: $START_LOAD, at the end: $END_LOAD
-- commit: $commit; gnnrec binaries: ${BIN_DIR#"$GNNREC_ROOT/"} (${build_type:-?} build)
+- machine: $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB; threads per side: $THREADS; OMP_WAIT_POLICY: ${OMP_POLICY:-unset}; load average at the start: $START_LOAD, at the end: $END_LOAD
+- commit: $commit; gnnrec binaries: ${BIN_DIR#"$GNNREC_ROOT/"} (${build_type:-?} build, $cuda_note)
+- settings, both sides: LightGCN ${LIGHTGCN_FLAGS[*]}; GraphSAGE ${SAGE_FLAGS[*]}, 1 negative per positive, dot decoder
 - PyG side: $(tr '\n' ';' <"$VENV/versions.txt" | sed 's/;$//; s/;/; /g')
 ${NOTES}
 ${TABLES}"

@@ -67,6 +67,10 @@ def fmt(x, digits=3):
     return f"{x:.{digits}f}"
 
 
+def plural(n, word):
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def ratio(pyg, ours):
     if any(isinstance(v, float) and math.isnan(v) for v in (pyg, ours)) or ours == 0:
         return float("nan")
@@ -147,10 +151,12 @@ def lightgcn(name, work, targets):
     lo = loads(f"{d}/load.txt")
     n_epoch_note = f"median of epochs 2–{epochs}" if epochs > 1 else "epoch 1 (only one)"
     eval_split = "val" if any(c.startswith("val_") for c in ours_rows[0]) else "test"
-    lines = [f"**{info.get('title', name)}** — {epochs} epochs, {info.get('threads')} threads, "
-             f"PyG adjacency `{pyg.get('adjacency')}`; evaluation on {eval_split} every "
-             f"{info.get('eval_every')} epochs and after the last; "
-             f"{info.get('eval_users', '')}", ""] + HEADER
+    every = int(info.get("eval_every", "1"))
+    lines = [f"**{info.get('title', name)}** — {plural(epochs, 'epoch')}, "
+             f"{plural(int(info.get('threads', '0')), 'thread')}, "
+             f"PyG adjacency `{pyg.get('adjacency')}`; evaluation on {eval_split} "
+             f"{'every epoch' if every == 1 else f'every {every} epochs'} and after the last",
+             ""] + HEADER
     lines.append(row(f"seconds / epoch ({n_epoch_note})", pyg_epoch, ours_epoch, "speed",
                      targets.get("epoch")))
     lines.append(row(f"seconds / evaluation ({eval_split}, full ranking, median)", pyg_eval,
@@ -201,7 +207,8 @@ def sage(name, work, targets):
     epochs = len(ours_rows)
     lo = loads(f"{d}/load.txt")
     n_epoch_note = f"median of epochs 2–{epochs}" if epochs > 1 else "epoch 1 (only one)"
-    lines = [f"**{info.get('title', name)}** — {epochs} epochs, {info.get('threads')} threads, "
+    lines = [f"**{info.get('title', name)}** — {plural(epochs, 'epoch')}, "
+             f"{plural(int(info.get('threads', '0')), 'thread')}, "
              f"PyG adjacency `{pyg.get('adjacency')}`", ""] + HEADER
     lines.append(row(f"seconds / epoch ({n_epoch_note})",
                      median_after_first([r["epoch_seconds"] for r in pyg["epochs"]]),
