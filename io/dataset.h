@@ -79,7 +79,9 @@ RecDataset load_lastfm(const std::string& user_artists_dat, const std::string& a
 // The ids are already dense, so users 0..(largest user id in train_txt) and
 // items 0..(largest item id in either file) are added in numeric order and
 // dense id == raw id; an id that never appears is a node without edges. A
-// test user who has no line in train_txt is an Error.
+// test user who has no line in train_txt is an Error, and so is an id beyond
+// 1024 + twice the number of ids of its kind in the files (ids so sparse
+// are not this format, and would make millions of nodes without edges).
 RecDataset load_lightgcn_txt(const std::string& train_txt, const std::string& test_txt,
                              const SplitOptions& split, const std::string& name = "gowalla");
 

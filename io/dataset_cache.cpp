@@ -112,6 +112,7 @@ class ByteReader {
     if (!get_count(&count, 2 * sizeof(std::int32_t))) return false;
     edges->user.resize(count);
     edges->item.resize(count);
+    if (count == 0) return true;  // memcpy to an empty vector's null data() is undefined
     const std::size_t n_bytes = count * sizeof(std::int32_t);
     std::memcpy(edges->user.data(), bytes_.data() + position_, n_bytes);
     std::memcpy(edges->item.data(), bytes_.data() + position_ + n_bytes, n_bytes);
@@ -163,8 +164,10 @@ std::string encode(const RecDataset& data, std::uint64_t key) {
 }
 
 // False (and `data` unspecified) unless `bytes` is a whole, undamaged cache
-// file for `key`. The checksum vouches for the stored fingerprint; the id
-// range checks keep even a forged file from indexing out of bounds.
+// file for `key`. The id range checks keep even a forged file (one with a
+// made-up checksum) from indexing out of bounds, and it must also hold what
+// every loader returns: training edges, and the fingerprint of its contents
+// (checkpoints compare it), recomputed here rather than trusted.
 bool decode(std::string_view bytes, std::uint64_t key, RecDataset* data) {
   if (bytes.size() < kHeaderBytes || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return false;
@@ -187,11 +190,11 @@ bool decode(std::string_view bytes, std::uint64_t key, RecDataset* data) {
                         payload.get_ids(&data->items) && payload.get_strings(&data->item_names) &&
                         payload.get_edges(&data->train) && payload.get_edges(&data->validation) &&
                         payload.get_edges(&data->test) && payload.left() == 0;
-  return complete &&
+  return complete && !data->train.user.empty() &&
          (data->item_names.empty() ||
           data->item_names.size() == static_cast<std::size_t>(data->n_items())) &&
          edges_in_range(data->train, *data) && edges_in_range(data->validation, *data) &&
-         edges_in_range(data->test, *data);
+         edges_in_range(data->test, *data) && data->fingerprint == dataset_fingerprint(*data);
 }
 
 // Hash of the key text and of each input's absolute path, size and

@@ -19,7 +19,24 @@ struct AdjacencyFile {
   std::vector<std::int64_t> line_number;  // that line's number in the file
   std::int32_t max_user = -1;
   std::int32_t max_item = -1;
+  std::int64_t max_user_line = 0;  // where max_user / max_item was read
+  std::int64_t max_item_line = 0;
 };
+
+// Ids are dense in this format (0..n-1), so every id up to the largest
+// becomes a node. An id far beyond the number of ids the files hold -- a
+// typo, or a file with other ids -- would make millions of nodes without an
+// edge; it is refused instead: more than kSpareIds + 2 x (ids in the files).
+constexpr std::int64_t kSpareIds = 1024;
+
+void check_dense(std::int32_t max_id, std::int64_t n_ids, std::string_view what,
+                 const std::string& path, std::int64_t line) {
+  GNNREC_CHECK(max_id < kSpareIds + 2 * n_ids,
+               path << ":" << line << ": " << what << " id " << max_id << " is far beyond the "
+                    << n_ids << " " << what
+                    << " ids in the files; this format numbers nodes 0..n-1 (a file with other "
+                       "ids can be read as an edge list)");
+}
 
 std::int32_t parse_id(const TextReader& reader, std::string_view token, std::string_view what) {
   const std::int64_t id = reader.parse_int(token, what);
@@ -40,12 +57,18 @@ AdjacencyFile read_adjacency(const std::string& path) {
     const std::int32_t user = parse_id(reader, fields[0], "a user id");
     file.line_user.push_back(user);
     file.line_number.push_back(reader.line_number());
-    file.max_user = std::max(file.max_user, user);
+    if (user > file.max_user) {
+      file.max_user = user;
+      file.max_user_line = reader.line_number();
+    }
     for (std::size_t f = 1; f < fields.size(); ++f) {
       const std::int32_t item = parse_id(reader, fields[f], "an item id");
       file.edges.user.push_back(user);
       file.edges.item.push_back(item);
-      file.max_item = std::max(file.max_item, item);
+      if (item > file.max_item) {
+        file.max_item = item;
+        file.max_item_line = reader.line_number();
+      }
     }
   }
   return file;
@@ -57,6 +80,13 @@ RecDataset load_lightgcn_txt(const std::string& train_txt, const std::string& te
                              const SplitOptions& split, const std::string& name) {
   const AdjacencyFile train = read_adjacency(train_txt);
   const AdjacencyFile test = read_adjacency(test_txt);
+  check_dense(train.max_user,
+              static_cast<std::int64_t>(train.line_user.size() + test.line_user.size()), "user",
+              train_txt, train.max_user_line);
+  const bool item_in_test = test.max_item > train.max_item;
+  check_dense(item_in_test ? test.max_item : train.max_item, train.edges.size() + test.edges.size(),
+              "item", item_in_test ? test_txt : train_txt,
+              item_in_test ? test.max_item_line : train.max_item_line);
 
   RecDataset data;
   data.name = name;

@@ -28,8 +28,8 @@
 
 // An invariant of what a reader returned; a broken one aborts, so the fuzzer
 // keeps the input as a crash.
-#define FUZZ_CHECK(cond)                                                 \
-  do {                                                                   \
+#define FUZZ_CHECK(cond)                                                      \
+  do {                                                                        \
     if (!(cond)) ::gnnrec::fuzz::invariant_broken(#cond, __FILE__, __LINE__); \
   } while (0)
 
@@ -49,8 +49,8 @@ class ScratchDir {
  public:
   ScratchDir() {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp") +
-                          "/gnnrec-fuzz-XXXXXX";
+    std::string pattern =
+        std::string(tmp != nullptr && tmp[0] != '\0' ? tmp : "/tmp") + "/gnnrec-fuzz-XXXXXX";
     if (mkdtemp(pattern.data()) == nullptr) {
       std::perror(("gnnrec fuzz: cannot create " + pattern).c_str());
       std::abort();
@@ -304,8 +304,7 @@ int fuzz_graph_cache(const std::uint8_t* data, std::size_t size) {
   try {
     bool was_cached = false;
     const io::RecDataset cached = io::load_cached(
-        fixture.dir, kCacheKeyText, {}, []() -> io::RecDataset { throw NotCached{}; },
-        &was_cached);
+        fixture.dir, kCacheKeyText, {}, []() -> io::RecDataset { throw NotCached{}; }, &was_cached);
     FUZZ_CHECK(was_cached);
     check_dataset(cached);
   } catch (const NotCached&) {  // the file was refused: the loader would parse anew
@@ -326,8 +325,7 @@ int fuzz_checkpoint(const std::uint8_t* data, std::size_t size) {
       std::int64_t numel = 1;
       for (std::int64_t extent : tensor.shape()) numel *= extent;
       FUZZ_CHECK(numel == tensor.numel());
-      FUZZ_CHECK(tensor.nbytes() ==
-                 static_cast<std::size_t>(numel) * dtype_size(tensor.dtype()));
+      FUZZ_CHECK(tensor.nbytes() == static_cast<std::size_t>(numel) * dtype_size(tensor.dtype()));
       fnv1a64(tensor.raw_data(), tensor.nbytes());  // every byte readable
     }
     checkpoint.get("model");
@@ -375,10 +373,14 @@ int fuzz_cli(const std::uint8_t* data, std::size_t size) {
 
 const std::vector<FuzzTarget>& fuzz_targets() {
   static const std::vector<FuzzTarget> targets = {
-      {"movielens", fuzz_movielens},   {"lastfm", fuzz_lastfm},
-      {"lightgcn_txt", fuzz_lightgcn_txt}, {"edge_list", fuzz_edge_list},
-      {"mpd", fuzz_mpd},               {"graph_cache", fuzz_graph_cache},
-      {"checkpoint", fuzz_checkpoint}, {"node_features", fuzz_node_features},
+      {"movielens", fuzz_movielens},
+      {"lastfm", fuzz_lastfm},
+      {"lightgcn_txt", fuzz_lightgcn_txt},
+      {"edge_list", fuzz_edge_list},
+      {"mpd", fuzz_mpd},
+      {"graph_cache", fuzz_graph_cache},
+      {"checkpoint", fuzz_checkpoint},
+      {"node_features", fuzz_node_features},
       {"cli", fuzz_cli},
   };
   return targets;

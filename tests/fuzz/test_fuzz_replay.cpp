@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@
 #include "tests/fuzz/fuzz_targets.h"
 
 namespace gnnrec::fuzz {
+
+// Test names and logs show the target's name.
+void PrintTo(const FuzzTarget& target, std::ostream* out) { *out << target.name; }
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -63,8 +68,8 @@ TEST_P(FuzzReplay, EmptyAndTinyInputs) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzReplay, ::testing::ValuesIn(fuzz_targets()),
-                         [](const ::testing::TestParamInfo<FuzzTarget>& info) {
-                           return std::string(info.param.name);
+                         [](const ::testing::TestParamInfo<FuzzTarget>& target) {
+                           return std::string(target.param.name);
                          });
 
 }  // namespace
