@@ -376,10 +376,9 @@ int train(const Options& opt, const Device device) {
         });
     bar.reset();
     progress.loss_sum += state.partial_loss_sum;
-    if (!progress.complete() || app::interrupt_requested()) {
-      state.partial_batches = progress.complete() ? 0 : progress.batches_done;
-      state.partial_loss_sum = progress.complete() ? 0.0 : progress.loss_sum;
-      if (progress.complete()) state.epoch = epoch;  // (its evaluation is skipped)
+    if (!progress.complete()) {
+      state.partial_batches = progress.batches_done;
+      state.partial_loss_sum = progress.loss_sum;
       save_training_state(last_path, opt, data, model, trainer, state);
       std::fprintf(stderr,
                    "lightgcn_train: interrupted in epoch %d after batch %lld of %lld; saved %s "
@@ -443,6 +442,13 @@ int train(const Options& opt, const Device device) {
                   eval_split.c_str(), opt.patience, state.best_epoch);
       save_training_state(last_path, opt, data, model, trainer, state);
       break;
+    }
+    if (app::interrupt_requested() && epoch < opt.epochs) {  // Ctrl-C during evaluation
+      save_training_state(last_path, opt, data, model, trainer, state);
+      std::fprintf(
+          stderr, "lightgcn_train: interrupted after epoch %d; saved %s (continue with --resume)\n",
+          epoch, last_path.c_str());
+      return app::kInterruptedExit;
     }
   }
 

@@ -106,11 +106,11 @@ interrupt() {  # NAME SECONDS BINARY ARGS...
   wait $pid
   local rc=$?
   [ $rc -ne 0 ] || { fail "$name: exit 0 after SIGINT (finished before it arrived?)"; return; }
-  grep -q "interrupted in epoch" "$name-int.log" || { fail "$name: no interruption message: $(tail -2 "$name-int.log")"; return; }
+  grep -qE "interrupted (in|after) epoch" "$name-int.log" || { fail "$name: no interruption message: $(tail -2 "$name-int.log")"; return; }
   "$bin" "$@" --out "$out" --resume >>"$name-int.log" 2>&1 || { fail "$name: resume after SIGINT failed"; return; }
   cmp -s <(without_timings "$name-straight/metrics.csv") <(without_timings "$out/metrics.csv") ||
     { fail "$name: metrics after SIGINT + resume differ from the uninterrupted run"; return; }
-  echo "ok: $name: $(grep -m1 'interrupted in epoch' "$name-int.log" | sed 's/; saved.*//'), resumed to the same result"
+  echo "ok: $name: $(grep -m1 -E "interrupted (in|after) epoch" "$name-int.log" | sed 's/; saved.*//'), resumed to the same result"
 }
 interrupt lightgcn "$lightgcn_seconds" "$LIGHTGCN" "${lightgcn_args[@]}"
 interrupt sage "$sage_seconds" "$SAGE" "${sage_args[@]}"
