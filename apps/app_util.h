@@ -1,5 +1,5 @@
 // Small pieces the training programs share: timing, the one-line error
-// convention, and copying saved values into a parameter.
+// convention, the thread count, and copying saved values into a parameter.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -12,10 +12,24 @@
 #include <sstream>
 #include <string>
 
+#include <omp.h>
+
 #include "core/autograd.h"
+#include "core/device.h"
 #include "core/error.h"
+#include "core/log.h"
 
 namespace gnnrec::app {
+
+// --threads N: the CPU backend's OpenMP threads (0 keeps OpenMP's default:
+// OMP_NUM_THREADS, else one per core). Says how many it uses when the run
+// is on the CPU.
+inline void use_cpu_threads(int threads, Device device) {
+  if (threads > 0) omp_set_num_threads(threads);
+  if (device.is_cpu()) {
+    log_info("threads: " + std::to_string(omp_get_max_threads()) + " (--threads)");
+  }
+}
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -527,6 +527,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   return app::run_reporting_errors("lightgcn_train", [&] {
     const Device device = resolve_device(opt.device);
+    app::use_cpu_threads(opt.threads, device);
     return opt.recommend_user.empty() ? train(opt, device) : recommend(opt, device);
   });
 }

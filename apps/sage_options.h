@@ -43,6 +43,7 @@ struct SageOptions {
   std::vector<int> ks = {20};
   // Run.
   std::string device = "auto";
+  int threads = 0;  // CPU threads; 0: OpenMP's default (one per core, or OMP_NUM_THREADS)
   std::uint64_t seed = 42;
   std::string out;
   int checkpoint_every = 1;
@@ -168,6 +169,11 @@ inline void add_sage_options(CLI::App& app, SageOptions& opt) {
   auto* run = "Run";
   app.add_option("--device", opt.device, "auto, cpu, cuda or cuda:N")
       ->capture_default_str()
+      ->group(run);
+  app.add_option("--threads", opt.threads,
+                 "CPU threads (0: one per core, or OMP_NUM_THREADS); results do not depend on it")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 4096))
       ->group(run);
   app.add_option("--seed", opt.seed,
                  "seed of the split, the initial weights, the order and the negatives")

@@ -635,6 +635,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   return app::run_reporting_errors("sage_train", [&] {
     const Device device = resolve_device(opt.device);
+    app::use_cpu_threads(opt.threads, device);
     const bool use = !opt.score_pair.empty() || !opt.recommend_src.empty();
     return use ? use_model(opt, device) : train(opt, device);
   });

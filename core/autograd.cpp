@@ -37,6 +37,18 @@ const Tensor& one_on(Device device) {
 // kernels in elementwise.h and loss.h skip a null output).
 float* grad_or_null(const Var& x) { return x.requires_grad() ? f32(x.grad()) : nullptr; }
 
+// dx += alpha * contribution; a first contribution is copied (or scaled)
+// into a new buffer instead of added to zeros.
+void add_to_grad(const Var& x, float alpha, const Tensor& contribution) {
+  const Var::GradSlot slot = x.grad_slot();
+  if (slot.beta == 0.0f && alpha == 1.0f) {
+    slot.buffer.copy_from(contribution);
+    return;
+  }
+  if (slot.beta == 0.0f) slot.buffer.zero_();
+  ops::add_scaled_(slot.buffer, alpha, contribution);
+}
+
 }  // namespace
 
 // ---- Var ------------------------------------------------------------------------
@@ -71,6 +83,15 @@ Tensor& Var::grad() const {
     node_->grad = Tensor::zeros(node_->value.shape(), DType::F32, node_->value.device());
   }
   return node_->grad;
+}
+
+Var::GradSlot Var::grad_slot() const {
+  GNNREC_CHECK(defined(), "autograd: grad_slot() of an undefined Var");
+  if (!node_->grad.defined()) {
+    node_->grad = Tensor::empty(node_->value.shape(), DType::F32, node_->value.device());
+    return {node_->grad, 0.0f};
+  }
+  return {node_->grad, 1.0f};
 }
 
 bool Var::has_grad() const { return defined() && node_->grad.defined(); }
@@ -108,8 +129,8 @@ void Tape::backward(const Var& loss) {
 // out = a + b:  da += dout, db += dout
 Var add(Tape& tape, const Var& a, const Var& b) {
   return tape.record(ops::add(a.value(), b.value()), {a, b}, [a, b](const Tensor& dout) {
-    if (a.requires_grad()) ops::add_scaled_(a.grad(), 1.0f, dout);
-    if (b.requires_grad()) ops::add_scaled_(b.grad(), 1.0f, dout);
+    if (a.requires_grad()) add_to_grad(a, 1.0f, dout);
+    if (b.requires_grad()) add_to_grad(b, 1.0f, dout);
   });
 }
 
@@ -127,14 +148,14 @@ Var mul(Tape& tape, const Var& a, const Var& b) {
 // out = alpha * a:  da += alpha * dout
 Var scale(Tape& tape, const Var& a, float alpha) {
   return tape.record(ops::scale(a.value(), alpha), {a},
-                     [a, alpha](const Tensor& dout) { ops::add_scaled_(a.grad(), alpha, dout); });
+                     [a, alpha](const Tensor& dout) { add_to_grad(a, alpha, dout); });
 }
 
 // out[r, c] = x[r, c] + bias[c]:  dx += dout, dbias[c] += sum_r dout[r, c]
 Var add_bias(Tape& tape, const Var& x, const Var& bias) {
   return tape.record(ops::add_bias(x.value(), bias.value()), {x, bias},
                      [x, bias](const Tensor& dout) {
-                       if (x.requires_grad()) ops::add_scaled_(x.grad(), 1.0f, dout);
+                       if (x.requires_grad()) add_to_grad(x, 1.0f, dout);
                        if (bias.requires_grad()) {
                          GNNREC_DISPATCH(dout.device(), column_sum, dout.rows(), dout.cols(),
                                          f32(dout), f32(bias.grad()), true);
@@ -179,7 +200,7 @@ Var weighted_sum(Tape& tape, const std::vector<Var>& xs, const std::vector<float
   for (const Var& x : xs) values.push_back(x.value());
   return tape.record(ops::weighted_sum(values, weights), xs, [xs, weights](const Tensor& dout) {
     for (std::size_t k = 0; k < xs.size(); ++k) {
-      if (xs[k].requires_grad()) ops::add_scaled_(xs[k].grad(), weights[k], dout);
+      if (xs[k].requires_grad()) add_to_grad(xs[k], weights[k], dout);
     }
   });
 }
@@ -221,7 +242,8 @@ Var mean(Tape& tape, const Var& x) {
 //   A transposed:      dA += op(B) · dCᵀ,  i.e. gemm(trans_b, T) of (B, dC)    (k x m)
 //   B not transposed:  dB += op(A)ᵀ · dC,  i.e. gemm(!trans_a, N) of (A, dC)   (k x n)
 //   B transposed:      dB += dCᵀ · op(A),  i.e. gemm(T, trans_a) of (dC, A)    (n x k)
-// (op(X)ᵀ under a gemm flag f is X under !f.) beta = 1 accumulates.
+// (op(X)ᵀ under a gemm flag f is X under !f.) beta = 1 accumulates, beta = 0
+// writes a new gradient buffer (Var::grad_slot).
 Var matmul(Tape& tape, const Var& a, const Var& b, bool trans_a, bool trans_b) {
   Tensor c = ops::matmul(a.value(), b.value(), trans_a, trans_b);
   const std::int64_t m = c.size(0), n = c.size(1);
@@ -231,28 +253,31 @@ Var matmul(Tape& tape, const Var& a, const Var& b, bool trans_a, bool trans_b) {
     const float* b_data = f32(b.value());
     const Device device = dc.device();
     if (a.requires_grad()) {
+      const Var::GradSlot da = a.grad_slot();
       if (!trans_a) {
-        GNNREC_DISPATCH(device, gemm, false, !trans_b, m, k, n, 1.0f, f32(dc), b_data, 1.0f,
-                        f32(a.grad()));
+        GNNREC_DISPATCH(device, gemm, false, !trans_b, m, k, n, 1.0f, f32(dc), b_data, da.beta,
+                        f32(da.buffer));
       } else {
-        GNNREC_DISPATCH(device, gemm, trans_b, true, k, m, n, 1.0f, b_data, f32(dc), 1.0f,
-                        f32(a.grad()));
+        GNNREC_DISPATCH(device, gemm, trans_b, true, k, m, n, 1.0f, b_data, f32(dc), da.beta,
+                        f32(da.buffer));
       }
     }
     if (b.requires_grad()) {
+      const Var::GradSlot db = b.grad_slot();
       if (!trans_b) {
-        GNNREC_DISPATCH(device, gemm, !trans_a, false, k, n, m, 1.0f, a_data, f32(dc), 1.0f,
-                        f32(b.grad()));
+        GNNREC_DISPATCH(device, gemm, !trans_a, false, k, n, m, 1.0f, a_data, f32(dc), db.beta,
+                        f32(db.buffer));
       } else {
-        GNNREC_DISPATCH(device, gemm, true, trans_a, n, k, m, 1.0f, f32(dc), a_data, 1.0f,
-                        f32(b.grad()));
+        GNNREC_DISPATCH(device, gemm, true, trans_a, n, k, m, 1.0f, f32(dc), a_data, db.beta,
+                        f32(db.buffer));
       }
     }
   });
 }
 
 // Y = A X with A constant:  dX += Aᵀ dY. The SpMM kernel overwrites its
-// output, so it writes a temporary that is then added in.
+// output: it writes a new gradient buffer directly, or a temporary that is
+// then added in.
 Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, SpmmAlgo algo) {
   GNNREC_CHECK(a_transposed.n_rows() == a.n_cols() && a_transposed.n_cols() == a.n_rows() &&
                    a_transposed.nnz() == a.nnz(),
@@ -261,7 +286,13 @@ Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, SpmmAl
                                       << ") is not the transpose of A (" << a.n_rows() << ", "
                                       << a.n_cols() << ", nnz " << a.nnz() << ")");
   return tape.record(ops::spmm(a, x.value(), algo), {x}, [a_transposed, x, algo](const Tensor& dy) {
-    ops::add_scaled_(x.grad(), 1.0f, ops::spmm(a_transposed, dy, algo));
+    const Var::GradSlot dx = x.grad_slot();
+    if (dx.beta == 0.0f) {
+      GNNREC_DISPATCH(dy.device(), spmm_csr, a_transposed.view(), f32(dy), dy.cols(),
+                      f32(dx.buffer), algo);
+    } else {
+      ops::add_scaled_(dx.buffer, 1.0f, ops::spmm(a_transposed, dy, algo));
+    }
   });
 }
 
@@ -276,7 +307,7 @@ Var gather_rows(Tape& tape, const Var& table, const Tensor& idx) {
 
 Var reshape(Tape& tape, const Var& x, const Shape& shape) {
   return tape.record(x.value().reshape(shape), {x}, [x](const Tensor& dout) {
-    ops::add_scaled_(x.grad(), 1.0f, dout.reshape(x.value().shape()));
+    add_to_grad(x, 1.0f, dout.reshape(x.value().shape()));
   });
 }
 

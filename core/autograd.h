@@ -51,6 +51,17 @@ class Var {
   bool has_grad() const;
   void zero_grad() const;  // zeroes the buffer if it exists
 
+  // For a backward rule whose kernel can either write or add its
+  // contribution (C = beta * C + ...): the gradient buffer, and beta = 0 when
+  // the buffer is new (uninitialized: the kernel overwrites it) or 1 when it
+  // already holds contributions. A first contribution is then written
+  // instead of added to zeros, saving a zero-fill and a read of the buffer.
+  struct GradSlot {
+    Tensor& buffer;
+    float beta;
+  };
+  GradSlot grad_slot() const;
+
  private:
   struct Node {
     Tensor value;

@@ -26,8 +26,12 @@ SageGraph SageGraph::build(const HeteroGraph& graph, Device device) {
   return g;
 }
 
+ag::Var HeteroSage::Linear::project(ag::Tape& tape, const ag::Var& x) const {
+  return ag::matmul(tape, x, weight, false, true);
+}
+
 ag::Var HeteroSage::Linear::forward(ag::Tape& tape, const ag::Var& x) const {
-  ag::Var y = ag::matmul(tape, x, weight, false, true);
+  ag::Var y = project(tape, x);
   return bias.defined() ? ag::add_bias(tape, y, bias) : y;
 }
 
@@ -131,9 +135,18 @@ std::vector<ag::Var> HeteroSage::encode(ag::Tape& tape, const SageGraph& graph, 
       const LayerRelation& weights = layers_[l][r];
       const auto s = static_cast<std::size_t>(edges.src_type);
       const auto t = static_cast<std::size_t>(edges.dst_type);
-      ag::Var mean = ag::spmm(tape, edges.mean, edges.mean_transposed, h[s]);
-      ag::Var term =
-          ag::add(tape, weights.neigh.forward(tape, mean), weights.root.forward(tape, h[t]));
+      // W_neigh · mean(h_s) + b, the product on the side with fewer rows.
+      ag::Var neighbours;
+      if (graph.counts[s] < graph.counts[t]) {
+        neighbours = ag::add_bias(
+            tape,
+            ag::spmm(tape, edges.mean, edges.mean_transposed, weights.neigh.project(tape, h[s])),
+            weights.neigh.bias);
+      } else {
+        neighbours = weights.neigh.forward(
+            tape, ag::spmm(tape, edges.mean, edges.mean_transposed, h[s]));
+      }
+      ag::Var term = ag::add(tape, neighbours, weights.root.forward(tape, h[t]));
       next[t] = next[t].defined() ? ag::add(tape, next[t], term) : term;
     }
     const bool last = l + 1 == layers_.size();

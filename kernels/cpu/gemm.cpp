@@ -1,26 +1,33 @@
 // CPU reference of kernels/gemm.h: C = alpha * op(A) * op(B) + beta * C,
-// row-major, with OpenMP. Every case is brought to one inner loop that the
-// compiler vectorizes: a row of C accumulated as
-//   acc[j] += op(A)[i, kk] * B'[kk, j]       (B' row-major k x n, contiguous in j)
+// row-major, with OpenMP.
 //
-//   op(B) = B:   B' = B.
-//   op(B) = Bᵀ:  B' = Bᵀ, transposed once into a buffer (k·n floats; e.g.
-//                the (64 x 40,981) item table of an evaluation chunk).
-//   op(A) = Aᵀ with a small C (m·n <= kSmallOutput: a weight gradient
-//                dW = dYᵀ·X over many rows k): rows of k are cut into fixed
-//                chunks of kRowsPerChunk; each chunk's rank-1 updates
-//                sum_kk A[kk, :]ᵀ ⊗ B'[kk, :] go into its own partial C, in
-//                parallel, and the partials are added in chunk order. The
-//                chunks do not depend on the thread count, so neither does
-//                the result.
-//   op(A) = Aᵀ otherwise: A is transposed once into a buffer.
-// Rows of C are split over threads and each row is summed in kk order, so
-// those results do not depend on the thread count either. C is computed in
-// tiles of kRowBlock x kColumnBlock: a row's accumulator stays in L1 and the
-// tile's block of B' in L2.
-// Then C[i, :] = alpha * acc + beta * C[i, :]; beta = 0 writes alpha * acc
-// without reading C, so NaN or garbage already in C is ignored.
+// Every case is one loop: C is cut into tiles of kTileRows x kTileColumns
+// and each tile is summed over kk in order,
+//   acc[r][c] = fma(op(A)[i + r, kk], B'[kk, j + c], acc[r][c])
+// with B' row-major k x n (contiguous in j). The tile's 6 x 16 accumulators
+// stay in registers (12 of the 16 AVX2 vectors; BLIS's Haswell micro-kernel
+// has the same shape), so each kk loads 16 floats of B' and 6 of A for 96
+// fused multiply-adds; a row-at-a-time loop would load and store its
+// accumulator row for every kk. fma rounds once, as cuBLAS does.
+//
+//   op(A) is read in place through strides: A[i, kk] = a[i * k + kk], and
+//                Aᵀ[i, kk] = a[kk * m + i].
+//   op(B) = Bᵀ:  B' = Bᵀ, transposed once into a buffer (k·n floats).
+//   Small C (m·n <= kSmallOutput) with op(A) = Aᵀ: a weight gradient
+//                dW = dYᵀ·X over many rows k. Rows of k are cut into fixed
+//                chunks of kRowsPerChunk; each chunk's tiles go into its own
+//                partial C, in parallel, and the partials are added in chunk
+//                order.
+// Each element of C is summed in kk order (and the chunks in chunk order),
+// whatever the tiling and the thread count: the result does not depend on
+// the number of threads. Then C = alpha * acc + beta * C; beta = 0 writes
+// alpha * acc without reading C, so NaN or garbage already in C is ignored.
+//
+// Cost: 2·m·n·k flops; bytes at least 4·(m·k + k·n + m·n), plus m·n reads
+// when beta != 0 and 8·k·n for transposing B.
 #include <algorithm>
+#include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "kernels/gemm.h"
@@ -28,10 +35,131 @@
 namespace gnnrec {
 namespace {
 
-constexpr std::int64_t kColumnBlock = 512;
-constexpr std::int64_t kRowBlock = 64;
+constexpr int kTileRows = 6;
+constexpr int kTileColumns = 16;
+// Tiles are grouped into blocks of kRowBlock x kColumnBlock, the unit of
+// work of one thread: the block's rows of A stay in L1 while its columns of
+// B' go through, one 16-column strip at a time.
+constexpr std::int64_t kRowBlock = 96;
+constexpr std::int64_t kColumnBlock = 256;
 constexpr std::int64_t kSmallOutput = std::int64_t(1) << 16;
 constexpr std::int64_t kRowsPerChunk = 256;
+
+// op(A) as strides: op(A)[i, kk] = data[i * row_step + kk * k_step].
+struct StridedMatrix {
+  const float* data;
+  std::int64_t row_step;
+  std::int64_t k_step;
+};
+
+// The tile of C at (i, j), Rows x Columns, summed over kk in [kk_begin,
+// kk_end): C[i + r, j + c] = alpha * acc[r][c] + beta * C[i + r, j + c] with
+//   acc[r][c] = sum over kk of op(A)[i + r, kk] * B'[kk, j + c]
+// B' and C have row strides ldb and ldc. The sizes are template constants so
+// that the loops unroll and acc lives in registers.
+template <int Rows, int Columns>
+void tile_product(StridedMatrix a, std::int64_t i, const float* b, std::int64_t ldb,
+                  std::int64_t j, std::int64_t kk_begin, std::int64_t kk_end, float alpha,
+                  float beta, float* c, std::int64_t ldc) {
+  float acc[Rows][Columns] = {};
+  for (std::int64_t kk = kk_begin; kk < kk_end; ++kk) {
+    const float* b_row = b + kk * ldb + j;
+    // The rows unrolled, each row's columns as one vector operation (without
+    // the two pragmas GCC 12 vectorizes across rows instead, with gathers).
+#pragma GCC unroll 16
+    for (int r = 0; r < Rows; ++r) {
+      const float a_rk = a.data[(i + r) * a.row_step + kk * a.k_step];
+#pragma omp simd
+      for (int col = 0; col < Columns; ++col) acc[r][col] = std::fma(a_rk, b_row[col], acc[r][col]);
+    }
+  }
+  for (int r = 0; r < Rows; ++r) {
+    float* c_row = c + (i + r) * ldc + j;
+    for (int col = 0; col < Columns; ++col)
+      c_row[col] = beta == 0.0f ? alpha * acc[r][col] : alpha * acc[r][col] + beta * c_row[col];
+  }
+}
+
+// Rows [i, i_end) x columns [j, j_end) of C (at most one tile): a full tile
+// at once; on the ragged edges of C, rows of kTileColumns one at a time, and
+// the last columns element by element (each is the same sum in the same kk
+// order).
+void any_tile_product(StridedMatrix a, std::int64_t i, std::int64_t i_end, const float* b,
+                      std::int64_t ldb, std::int64_t j, std::int64_t j_end,
+                      std::int64_t kk_begin, std::int64_t kk_end, float alpha, float beta,
+                      float* c, std::int64_t ldc) {
+  if (j_end - j == kTileColumns) {
+    if (i_end - i == kTileRows) {
+      tile_product<kTileRows, kTileColumns>(a, i, b, ldb, j, kk_begin, kk_end, alpha, beta, c,
+                                            ldc);
+      return;
+    }
+    for (std::int64_t row = i; row < i_end; ++row)
+      tile_product<1, kTileColumns>(a, row, b, ldb, j, kk_begin, kk_end, alpha, beta, c, ldc);
+    return;
+  }
+  for (std::int64_t row = i; row < i_end; ++row)
+    for (std::int64_t col = j; col < j_end; ++col)
+      tile_product<1, 1>(a, row, b, ldb, col, kk_begin, kk_end, alpha, beta, c, ldc);
+}
+
+// C (m x n, row stride n) = alpha * op(A)·B' + beta * C, over all of k.
+void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, StridedMatrix a,
+                const float* b, float beta, float* c) {
+  const std::int64_t row_blocks = (m + kRowBlock - 1) / kRowBlock;
+  const std::int64_t column_blocks = (n + kColumnBlock - 1) / kColumnBlock;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (std::int64_t ib = 0; ib < row_blocks; ++ib) {
+    for (std::int64_t jb = 0; jb < column_blocks; ++jb) {
+      const std::int64_t i_end = std::min(m, (ib + 1) * kRowBlock);
+      const std::int64_t j_end = std::min(n, (jb + 1) * kColumnBlock);
+      for (std::int64_t j = jb * kColumnBlock; j < j_end; j += kTileColumns) {
+        for (std::int64_t i = ib * kRowBlock; i < i_end; i += kTileRows) {
+          any_tile_product(a, i, std::min(i_end, i + kTileRows), b, n, j,
+                           std::min(j_end, j + kTileColumns), 0, k, alpha, beta, c, n);
+        }
+      }
+    }
+  }
+}
+
+// C (m x n) = alpha * Aᵀ·B + beta * C with A (k x m), B (k x n), m·n small:
+// fixed chunks of rows kk, each into its own partial C, summed in chunk order.
+void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                          const float* a, const float* b, float beta, float* c) {
+  const StridedMatrix a_t{a, 1, m};
+  const std::int64_t n_chunks = std::max<std::int64_t>(1, (k + kRowsPerChunk - 1) / kRowsPerChunk);
+  std::vector<float> partial(static_cast<std::size_t>(n_chunks * m * n));
+#pragma omp parallel for schedule(static)
+  for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
+    float* sum = partial.data() + chunk * m * n;
+    const std::int64_t kk_begin = chunk * kRowsPerChunk;
+    const std::int64_t kk_end = std::min(k, kk_begin + kRowsPerChunk);
+    for (std::int64_t j = 0; j < n; j += kTileColumns) {
+      for (std::int64_t i = 0; i < m; i += kTileRows) {
+        any_tile_product(a_t, i, std::min(m, i + kTileRows), b, n, j,
+                         std::min(n, j + kTileColumns), kk_begin, kk_end, 1.0f, 0.0f, sum, n);
+      }
+    }
+  }
+#pragma omp parallel
+  {
+    std::vector<float> row_sum(static_cast<std::size_t>(n));
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < m; ++i) {
+      std::fill(row_sum.begin(), row_sum.end(), 0.0f);
+      for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
+        const float* sum_row = partial.data() + chunk * m * n + i * n;
+        for (std::int64_t j = 0; j < n; ++j) row_sum[static_cast<std::size_t>(j)] += sum_row[j];
+      }
+      float* c_row = c + i * n;
+      for (std::int64_t j = 0; j < n; ++j) {
+        const float acc = row_sum[static_cast<std::size_t>(j)];
+        c_row[j] = beta == 0.0f ? alpha * acc : alpha * acc + beta * c_row[j];
+      }
+    }
+  }
+}
 
 // dst (cols x rows) = src (rows x cols)ᵀ.
 std::vector<float> transposed(const float* src, std::int64_t rows, std::int64_t cols) {
@@ -42,76 +170,6 @@ std::vector<float> transposed(const float* src, std::int64_t rows, std::int64_t 
       dst[static_cast<std::size_t>(c * rows + r)] = src[r * cols + c];
   }
   return dst;
-}
-
-void write_row(float alpha, const float* acc, float beta, std::int64_t n, float* c_row) {
-  if (beta == 0.0f) {
-    for (std::int64_t j = 0; j < n; ++j) c_row[j] = alpha * acc[j];
-  } else {
-    for (std::int64_t j = 0; j < n; ++j) c_row[j] = alpha * acc[j] + beta * c_row[j];
-  }
-}
-
-// C = alpha * A·B + beta * C with A (m x k), B (k x n), both row-major, in
-// tiles of kRowBlock rows x kColumnBlock columns: a tile's block of B (k x
-// kColumnBlock) stays in cache for all its rows.
-void gemm_nn(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
-             const float* b, float beta, float* c) {
-  const std::int64_t row_blocks = (m + kRowBlock - 1) / kRowBlock;
-  const std::int64_t column_blocks = (n + kColumnBlock - 1) / kColumnBlock;
-#pragma omp parallel
-  {
-    float acc[kColumnBlock];
-#pragma omp for collapse(2) schedule(static)
-    for (std::int64_t jb = 0; jb < column_blocks; ++jb) {
-      for (std::int64_t ib = 0; ib < row_blocks; ++ib) {
-        const std::int64_t j0 = jb * kColumnBlock;
-        const std::int64_t width = std::min(kColumnBlock, n - j0);
-        const std::int64_t i_end = std::min(m, (ib + 1) * kRowBlock);
-        for (std::int64_t i = ib * kRowBlock; i < i_end; ++i) {
-          const float* a_row = a + i * k;
-          for (std::int64_t j = 0; j < width; ++j) acc[j] = 0.0f;
-          for (std::int64_t kk = 0; kk < k; ++kk) {
-            const float a_ik = a_row[kk];
-            const float* b_row = b + kk * n + j0;
-            for (std::int64_t j = 0; j < width; ++j) acc[j] += a_ik * b_row[j];
-          }
-          write_row(alpha, acc, beta, width, c + i * n + j0);
-        }
-      }
-    }
-  }
-}
-
-// C = alpha * Aᵀ·B + beta * C with A (k x m), B (k x n), m·n small: fixed
-// row chunks, each into its own partial C, summed in chunk order.
-void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
-                          const float* a, const float* b, float beta, float* c) {
-  const std::int64_t n_chunks = std::max<std::int64_t>(1, (k + kRowsPerChunk - 1) / kRowsPerChunk);
-  std::vector<float> partial(static_cast<std::size_t>(n_chunks * m * n), 0.0f);
-#pragma omp parallel for schedule(static)
-  for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
-    float* sum = partial.data() + chunk * m * n;
-    const std::int64_t end = std::min(k, (chunk + 1) * kRowsPerChunk);
-    for (std::int64_t kk = chunk * kRowsPerChunk; kk < end; ++kk) {
-      const float* a_row = a + kk * m;  // row kk of A: column kk of Aᵀ
-      const float* b_row = b + kk * n;
-      for (std::int64_t i = 0; i < m; ++i) {
-        const float a_ik = a_row[i];
-        float* sum_row = sum + i * n;
-        for (std::int64_t j = 0; j < n; ++j) sum_row[j] += a_ik * b_row[j];
-      }
-    }
-  }
-#pragma omp parallel for schedule(static)
-  for (std::int64_t i = 0; i < m; ++i) {
-    std::vector<float> acc(static_cast<std::size_t>(n), 0.0f);
-    for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
-      const float* sum_row = partial.data() + chunk * m * n + i * n;
-      for (std::int64_t j = 0; j < n; ++j) acc[static_cast<std::size_t>(j)] += sum_row[j];
-    }
-    write_row(alpha, acc.data(), beta, n, c + i * n);
-  }
 }
 
 }  // namespace
@@ -125,13 +183,11 @@ void gemm<Cpu>(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::
     b_transposed = transposed(b, n, k);  // B is (n x k)
     b = b_transposed.data();
   }
-  if (!trans_a) {
-    gemm_nn(m, n, k, alpha, a, b, beta, c);
-  } else if (m * n <= kSmallOutput) {
+  if (trans_a && m * n <= kSmallOutput) {
     gemm_tn_small_output(m, n, k, alpha, a, b, beta, c);
   } else {
-    const std::vector<float> a_transposed = transposed(a, k, m);  // A is (k x m)
-    gemm_nn(m, n, k, alpha, a_transposed.data(), b, beta, c);
+    const StridedMatrix op_a = trans_a ? StridedMatrix{a, 1, m} : StridedMatrix{a, k, 1};
+    gemm_tiled(m, n, k, alpha, op_a, b, beta, c);
   }
 }
 

@@ -1,8 +1,10 @@
-// CPU reference of kernels/topk.h (the math is there). Per row: collect the
-// candidates (every column whose score is neither -inf nor NaN, i.e.
-// score > -inf), std::partial_sort the best k by (score descending, column
-// ascending), pad with -inf / -1. OpenMP over rows. The mask writes -inf at
-// each (row, item) of the mask's rows row_offset .. row_offset + n_rows - 1.
+// CPU reference of kernels/topk.h (the math is there). Per row, one pass
+// over the columns keeps the best k seen so far, sorted by (score
+// descending, column ascending): a column enters only when it ranks before
+// the current k-th, so most columns cost one comparison and nothing is
+// copied. Scores of -inf or NaN (not > -inf) are never candidates; the list
+// is padded with -inf / -1. OpenMP over rows. The mask writes -inf at each
+// (row, item) of the mask's rows row_offset .. row_offset + n_rows - 1.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -49,21 +51,26 @@ void topk_rows<Cpu>(std::int64_t n_rows, std::int64_t n_cols, std::int64_t ld, c
   const float neg_inf = -std::numeric_limits<float>::infinity();
 #pragma omp parallel
   {
-    std::vector<Candidate> candidates;
+    std::vector<Candidate> best;  // the row's best so far, in output order
+    best.reserve(static_cast<std::size_t>(k) + 1);
 #pragma omp for schedule(dynamic, 16)
     for (std::int64_t r = 0; r < n_rows; ++r) {
       const float* row = scores + r * ld;
-      candidates.clear();
+      best.clear();
+      float kth_value = neg_inf;  // the k-th best score once there are k
       for (std::int64_t c = 0; c < n_cols; ++c) {
-        if (row[c] > neg_inf) candidates.push_back({row[c], static_cast<std::int32_t>(c)});
+        // Columns ascend, so a score equal to the k-th ranks after it.
+        if (!(row[c] > kth_value)) continue;
+        const Candidate candidate{row[c], static_cast<std::int32_t>(c)};
+        best.insert(std::upper_bound(best.begin(), best.end(), candidate, ranks_before),
+                    candidate);
+        if (best.size() > static_cast<std::size_t>(k)) best.pop_back();
+        if (best.size() == static_cast<std::size_t>(k)) kth_value = best.back().value;
       }
-      const std::size_t n_top = std::min(candidates.size(), static_cast<std::size_t>(k));
-      std::partial_sort(candidates.begin(), candidates.begin() + n_top, candidates.end(),
-                        ranks_before);
       for (int j = 0; j < k; ++j) {
-        const bool present = static_cast<std::size_t>(j) < n_top;
-        top_values[r * k + j] = present ? candidates[j].value : neg_inf;
-        top_indices[r * k + j] = present ? candidates[j].index : -1;
+        const bool present = static_cast<std::size_t>(j) < best.size();
+        top_values[r * k + j] = present ? best[j].value : neg_inf;
+        top_indices[r * k + j] = present ? best[j].index : -1;
       }
     }
   }

@@ -52,6 +52,16 @@ without_timings() { awk -F, -v OFS=, '{ $3 = ""; NF--; print }' "$1"; }  # epoch
 cmp -s <(without_timings straight/metrics.csv) <(without_timings resumed/metrics.csv) ||
   fail "metrics.csv of the resumed run differs (besides timings)"
 
+# ---- the thread count changes no result (issue 8) -------------------------------------------
+"$BIN" "${common[@]}" --epochs 4 --threads 1 --out one-thread >one-thread.log 2>&1 || fail "--threads 1 failed"
+"$BIN" "${common[@]}" --epochs 4 --threads 3 --out three-threads >three-threads.log 2>&1 || fail "--threads 3 failed"
+if [ -s one-thread/metrics.csv ] && cmp -s <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv); then
+  echo "ok: --threads 1 and --threads 3 give the same metrics.csv"
+else
+  fail "--threads 1 and --threads 3 differ:"
+  diff <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv) | head
+fi
+
 # ---- recommend ----------------------------------------------------------------------------
 out=$("$BIN" "${common[@]}" --out straight --recommend u3 --top 5 2>&1) || fail "recommend failed: $out"
 [ "$(grep -cE '^ *[0-9]+\. i[0-9]+' <<<"$out")" -eq 5 ] || fail "recommend should list 5 items: $out"

@@ -53,6 +53,17 @@ else
   echo "ok: resume continues exactly"
 fi
 
+# ---- the thread count changes no result (issue 8) -------------------------------------------
+without_timings() { awk -F, -v OFS=, '{ $3 = ""; NF--; print }' "$1"; }  # epoch_seconds, eval_seconds
+"$BIN" "${common[@]}" --epochs 3 --threads 1 --out one-thread >one-thread.log 2>&1 || fail "--threads 1 failed"
+"$BIN" "${common[@]}" --epochs 3 --threads 3 --out three-threads >three-threads.log 2>&1 || fail "--threads 3 failed"
+if [ -s one-thread/metrics.csv ] && cmp -s <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv); then
+  echo "ok: --threads 1 and --threads 3 give the same metrics.csv"
+else
+  fail "--threads 1 and --threads 3 differ:"
+  diff <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv) | head
+fi
+
 # ---- using the model ----------------------------------------------------------------------
 out=$("$BIN" "${common[@]}" --out straight --score 2 5 2>&1) || fail "--score failed: $out"
 grep -qE '^P\(user 2 -> artist Band 5\) = 0\.[0-9]+' <<<"$out" || fail "--score output: $out"

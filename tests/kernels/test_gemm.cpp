@@ -172,17 +172,31 @@ TEST_P(GemmTest, LargeRaggedShapesMatchDoubleReference) {
 
 // The CPU result does not depend on the number of threads (issue 8: runs
 // with --threads 1 and 2 agree), including the chunked weight gradient.
+// Cases: the chunked weight gradient (Aᵀ·B, small C), and ragged tiled
+// products with and without transposes.
 TEST(GemmCpu, SameBitsWithOneOrTwoThreads) {
-  const std::vector<float> a = random_floats(2049 * 64, 7);
-  const std::vector<float> b = random_floats(2049 * 64, 8);
-  std::vector<float> one(64 * 64), two(64 * 64);
+  struct Case {
+    bool trans_a, trans_b;
+    std::int64_t m, n, k;
+  };
+  const Case cases[] = {{true, false, 64, 64, 2049},
+                        {false, false, 1001, 70, 64},
+                        {false, true, 333, 129, 17},
+                        {true, false, 301, 250, 45}};
   const int threads = omp_get_max_threads();
-  omp_set_num_threads(1);
-  gemm<Cpu>(true, false, 64, 64, 2049, 1.0f, a.data(), b.data(), 0.0f, one.data());
-  omp_set_num_threads(2);
-  gemm<Cpu>(true, false, 64, 64, 2049, 1.0f, a.data(), b.data(), 0.0f, two.data());
+  for (const Case& c : cases) {
+    SCOPED_TRACE(::testing::Message() << c.trans_a << c.trans_b << " " << c.m << "x" << c.n
+                                      << "x" << c.k);
+    const std::vector<float> a = random_floats(c.m * c.k, 7);
+    const std::vector<float> b = random_floats(c.k * c.n, 8);
+    std::vector<float> one(c.m * c.n), two(c.m * c.n);
+    omp_set_num_threads(1);
+    gemm<Cpu>(c.trans_a, c.trans_b, c.m, c.n, c.k, 1.0f, a.data(), b.data(), 0.0f, one.data());
+    omp_set_num_threads(2);
+    gemm<Cpu>(c.trans_a, c.trans_b, c.m, c.n, c.k, 1.0f, a.data(), b.data(), 0.0f, two.data());
+    EXPECT_EQ(one, two);
+  }
   omp_set_num_threads(threads);
-  EXPECT_EQ(one, two);
 }
 
 TEST_P(GemmTest, BetaZeroOverwritesNaN) {

@@ -1,8 +1,10 @@
 // GraphSAGE: one layer against its formula computed by hand, and gradient
 // checks of the homogeneous and heterogeneous encoders and of both decoders
 // against finite differences (CPU backend).
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "models/sage.h"
@@ -133,6 +135,50 @@ TEST(Sage, OneLayerIsTheSageConvFormula) {
       for (int d = 0; d < 2; ++d)
         want += w_neigh[o * 2 + d] * mean[d] + w_root[o * 2 + d] * e[v * 2 + d];
       EXPECT_NEAR(out[v * 2 + o], want, 1e-6) << "node " << v << ", output " << o;
+    }
+  }
+}
+
+// 2 users -> 3 items: fewer source rows than destination rows, so the
+// model projects the users before the mean (models/sage.h). The items'
+// outputs still follow the formula, with the bias added once.
+TEST(Sage, ProjectingBeforeTheMeanIsTheSameFormula) {
+  HeteroGraph g;
+  g.add_node_type({"user", 2, {}, {}, {}});
+  g.add_node_type({"item", 3, {}, {}, {}});
+  g.add_relation({"user", "likes", "item", {0, 1, 1}, {0, 0, 1}});  // item 2: no in-edges
+  g.add_reverse_relations();
+  SageConfig config;
+  config.layers = 1;
+  config.hidden = 2;
+  config.init_std = 0.5f;
+  HeteroSage model(g, config, 5, Device::cpu());
+  ag::Tape tape;
+  const std::vector<float> out = model.encode(tape, SageGraph::build(g, Device::cpu()), false, 0)[1]
+                                     .value()
+                                     .to_vector<float>();
+  auto parameter = [&](const std::string& name) {
+    const std::vector<std::string>& names = model.parameter_names();
+    const auto at = std::find(names.begin(), names.end(), name);
+    EXPECT_NE(at, names.end()) << name;
+    return model.parameters()[static_cast<std::size_t>(at - names.begin())].value().to_vector<float>();
+  };
+  const std::vector<float> users = parameter("user.embedding");
+  const std::vector<float> items = parameter("item.embedding");
+  const std::vector<float> w_neigh = parameter("layer1.likes.neigh.weight");
+  const std::vector<float> b = parameter("layer1.likes.neigh.bias");
+  const std::vector<float> w_root = parameter("layer1.likes.root.weight");
+  const std::vector<std::vector<int>> in_neighbours = {{0, 1}, {1}, {}};
+  for (int v = 0; v < 3; ++v) {
+    double mean[2] = {0, 0};
+    for (int u : in_neighbours[v]) {
+      for (int d = 0; d < 2; ++d) mean[d] += users[u * 2 + d] / in_neighbours[v].size();
+    }
+    for (int o = 0; o < 2; ++o) {
+      double want = b[o];
+      for (int d = 0; d < 2; ++d)
+        want += w_neigh[o * 2 + d] * mean[d] + w_root[o * 2 + d] * items[v * 2 + d];
+      EXPECT_NEAR(out[v * 2 + o], want, 1e-6) << "item " << v << ", output " << o;
     }
   }
 }
