@@ -23,6 +23,22 @@
 #                             next call resumes; GNNREC_GOWALLA_EPOCHS
 #                             (default 1000) is the goal. metrics.csv,
 #                             curves.svg and the log go to $OUT.
+#   tools/gpu_suite.sh race [race.sh flags]  there, after `run` (it reuses
+#                             build-gpu/): the race with PyTorch Geometric on
+#                             the GPU, bench/race/race.sh --device cuda with
+#                             the machine's python3 (torch + PyG), sized to
+#                             finish well within one call: MovieLens
+#                             GNNREC_RACE_ML_EPOCHS (default 20, validation
+#                             every 5), Gowalla GNNREC_RACE_GOWALLA_EPOCHS
+#                             (default 3, test every epoch: the medians leave
+#                             out the first epoch's one-time CUDA start-up),
+#                             Last.fm SAGE GNNREC_RACE_SAGE_EPOCHS (default
+#                             10); GNNREC_RACE_SECONDS (default 540) stops it.
+#                             Flags after `race` go to race.sh and win (e.g.
+#                             --skip-gowalla). race.log (all output, the
+#                             tables at its end) and race_record.md (the
+#                             record, to append to bench/race/last_race.md)
+#                             go to $OUT.
 #
 # Without a GPU, `run` completes every stage and reports the GPU ones as
 # "no GPU" (exit 0); with GNNREC_REQUIRE_GPU=1 set it fails, naming why.
@@ -298,6 +314,29 @@ gowalla() {
   tail -n 3 "$out/metrics.csv" 2>/dev/null
 }
 
+race() {
+  OUT_DIR="${OUT:-$ROOT/gpu-out}"
+  mkdir -p "$OUT_DIR"
+  rm -f "$OUT_DIR/race.log" "$OUT_DIR/race_record.md"
+  local prefix="${GNNREC_DEPS_PREFIX:-${TMPDIR:-/tmp}/gnnrec-deps}"
+  export LD_LIBRARY_PATH="$prefix/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  local bin="$ROOT/build-gpu/apps"
+  [ -x "$bin/lightgcn_train" ] || { echo "gpu_suite race: run 'tools/gpu_suite.sh run' first" >&2; return 1; }
+  # The programs read MovieLens and Last.fm from data/, relative to the root;
+  # Gowalla travels in .gpu/datasets (pack); the checkout there has no .git.
+  cd "$ROOT" || return 1
+  GNNREC_GOWALLA="$GPU_DIR/datasets/gowalla" \
+    GNNREC_RACE_COMMIT="$(cat "$GPU_DIR/COMMIT" 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    timeout --signal=TERM --kill-after=30 "${GNNREC_RACE_SECONDS:-540}" \
+    bench/race/race.sh --device cuda --bin-dir "$bin" \
+    --epochs-movielens "${GNNREC_RACE_ML_EPOCHS:-20}" --eval-every 5 \
+    --gowalla-epochs "${GNNREC_RACE_GOWALLA_EPOCHS:-3}" --gowalla-eval-every 1 \
+    --sage-epochs "${GNNREC_RACE_SAGE_EPOCHS:-10}" \
+    --work "${TMPDIR:-/tmp}/gnnrec-race" --record-to "$OUT_DIR/race_record.md" "$@" 2>&1 |
+    tee "$OUT_DIR/race.log"
+  return "${PIPESTATUS[0]}"
+}
+
 export ROOT GPU_DIR GPU_OK
 export -f unpack_deps cuda_arch configure_and_build run_ctest sanitize gpu_timings
 
@@ -305,5 +344,6 @@ case "${1:-}" in
   pack) pack ;;
   run) run ;;
   gowalla) gowalla ;;
-  *) echo "usage: tools/gpu_suite.sh pack|run|gowalla" >&2; exit 2 ;;
+  race) shift; race "$@" ;;
+  *) echo "usage: tools/gpu_suite.sh pack|run|gowalla|race [race.sh flags]" >&2; exit 2 ;;
 esac

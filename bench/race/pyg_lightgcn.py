@@ -29,6 +29,11 @@ models/evaluate.h, apps/lightgcn_train.cpp):
   - timing: an epoch's seconds cover shuffling, sampling, forward, backward
     and Adam (not evaluation); an evaluation's seconds cover the propagation
     and the ranking of validation.
+  - --device cuda: everything above on GPU 0 (the model, the adjacency, the
+    shuffling, the rejection sampling and the ranking chunks), FP32 without
+    TF32 (race_common.setup_device); every timer read waits for the GPU
+    (torch.cuda.synchronize). The peak GPU memory of torch's allocator
+    (torch.cuda.max_memory_allocated/reserved) goes into the result.
 Not matched (cannot be): the random streams (gnnrec: Philox and mt19937_64;
 here torch's generator with the same seed), so the two runs see different
 orders, negatives and initial values drawn from the same distributions.
@@ -61,6 +66,8 @@ def parse_args(argv=None):
     p.add_argument("--topk", type=int, default=20)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                   help="where the model trains and evaluates (cuda: GPU 0)")
     p.add_argument("--adjacency", default="csr", choices=ADJACENCIES,
                    help="csr: D^-1/2 A D^-1/2 precomputed as a torch.sparse CSR tensor "
                         "(LGConv normalize=False); csr_gcn_norm: CSR of ones, LGConv "
@@ -72,7 +79,7 @@ def parse_args(argv=None):
     p.add_argument("--adjacency-candidates", default=",".join(ADJACENCIES),
                    help="the layouts --adjacency-bench times (comma-separated)")
     p.add_argument("--fused-adam", action="store_true",
-                   help="torch.optim.Adam(fused=True) (CPU fused kernel)")
+                   help="torch.optim.Adam(fused=True) (one fused kernel, CPU or CUDA)")
     p.add_argument("--eval-only", action="store_true",
                    help="skip training: one evaluation of the initial model (timing)")
     p.add_argument("--json-out", default="")
@@ -92,19 +99,20 @@ class Split:
 
 class RowSets:
     """Edges (user, item) as a row-sorted COO with row pointers, and sorted
-    keys user * n_items + item for membership tests."""
+    keys user * n_items + item for membership tests; on `device`, except the
+    row pointers, which only slice (reading them must not wait for a GPU)."""
 
-    def __init__(self, edges, n_users, n_items):
+    def __init__(self, edges, n_users, n_items, device=torch.device("cpu")):
         edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
         keys = np.unique(edges[:, 0] * n_items + edges[:, 1])
-        self.keys = torch.from_numpy(keys)
-        self.rows = torch.from_numpy(keys // n_items)
-        self.cols = torch.from_numpy(keys % n_items)
+        self.keys = torch.from_numpy(keys).to(device)
+        self.rows = torch.from_numpy(keys // n_items).to(device)
+        self.cols = torch.from_numpy(keys % n_items).to(device)
         counts = np.bincount(keys // n_items, minlength=n_users)
         ptr = np.zeros(n_users + 1, dtype=np.int64)
         np.cumsum(counts, out=ptr[1:])
         self.ptr = torch.from_numpy(ptr)
-        self.degree = torch.from_numpy(counts)
+        self.degree = torch.from_numpy(counts).to(device)
         self.n_items = n_items
 
     def contains(self, users, items):
@@ -117,18 +125,19 @@ class RowSets:
 
 def sample_negatives(train_sets, users, n_items, gen):
     """One item per user, uniform over the items that are not its training
-    items: draw, then redraw the rejected ones until none is left."""
-    neg = torch.randint(n_items, users.shape, generator=gen)
+    items: draw, then redraw the rejected ones until none is left. On the
+    users' device (gen must be a generator of that device)."""
+    neg = torch.randint(n_items, users.shape, generator=gen, device=users.device)
     todo = torch.nonzero(train_sets.contains(users, neg)).squeeze(1)
     while todo.numel() > 0:
-        neg[todo] = torch.randint(n_items, todo.shape, generator=gen)
+        neg[todo] = torch.randint(n_items, todo.shape, generator=gen, device=users.device)
         todo = todo[train_sets.contains(users[todo], neg[todo])]
     return neg
 
 
-def build_adjacency(kind, split, n_nodes):
-    """The symmetric training graph in the layout `kind`; also whether LGConv
-    must normalize it."""
+def build_adjacency(kind, split, n_nodes, device):
+    """The symmetric training graph in the layout `kind` (built on the host,
+    then moved to `device`); also whether LGConv must normalize it."""
     u = torch.from_numpy(split.train[:, 0])
     i = torch.from_numpy(split.train[:, 1]) + split.n_users
     row = torch.cat([u, i])
@@ -143,21 +152,22 @@ def build_adjacency(kind, split, n_nodes):
     edge_index = torch.stack([row, col])
     if kind == "csr":
         adj = torch.sparse_coo_tensor(edge_index, weight, (n_nodes, n_nodes)).coalesce()
-        return adj.to_sparse_csr(), None, False
+        return adj.to_sparse_csr().to(device), None, False
     if kind == "csr_gcn_norm":
         adj = torch.sparse_coo_tensor(edge_index, torch.ones_like(weight), (n_nodes, n_nodes))
-        return adj.coalesce().to_sparse_csr(), None, True
+        return adj.coalesce().to_sparse_csr().to(device), None, True
     if kind == "edge_index":
-        return edge_index, None, True
+        return edge_index.to(device), None, True
     if kind == "edge_weight":
-        return edge_index, weight, False
+        return edge_index.to(device), weight.to(device), False
     raise ValueError(kind)
 
 
-def make_model(args, n_nodes, normalize):
+def make_model(args, n_nodes, normalize, device):
+    """Initialized on the host (the same values on either device), then moved."""
     model = LightGCN(n_nodes, args.dim, num_layers=args.layers, normalize=normalize)
     torch.nn.init.normal_(model.embedding.weight, mean=0.0, std=args.init_std)
-    return model
+    return model.to(device)
 
 
 def make_optimizer(args, model):
@@ -182,10 +192,13 @@ def train_step(model, opt, adj, edge_weight, n_users, users, pos, neg, l2):
 @torch.no_grad()
 def evaluate(user_emb, item_emb, exclude, truth, k, chunk=1024):
     """gnnrec's evaluate_ranking: recall@k and NDCG@k averaged over users
-    with truth items."""
+    with truth items. On the embeddings' device: the score chunk, the mask,
+    top-K and the hit counts."""
     n_users, n_items = user_emb.shape[0], item_emb.shape[0]
-    discount = 1.0 / torch.log2(torch.arange(k, dtype=torch.float64) + 2.0)
-    idcg = torch.cat([torch.zeros(1, dtype=torch.float64), torch.cumsum(discount, 0)])
+    device = user_emb.device
+    discount = 1.0 / torch.log2(torch.arange(k, dtype=torch.float64, device=device) + 2.0)
+    idcg = torch.cat([torch.zeros(1, dtype=torch.float64, device=device),
+                      torch.cumsum(discount, 0)])
     recall_sum = ndcg_sum = 0.0
     n_eval = 0
     item_t = item_emb.t().contiguous()
@@ -196,7 +209,7 @@ def evaluate(user_emb, item_emb, exclude, truth, k, chunk=1024):
         scores[exclude.rows[s:e] - begin, exclude.cols[s:e]] = float("-inf")
         top = torch.topk(scores, k, dim=1, sorted=True).indices
         ts, te = int(truth.ptr[begin]), int(truth.ptr[end])
-        is_truth = torch.zeros((end - begin, n_items), dtype=torch.bool)
+        is_truth = torch.zeros((end - begin, n_items), dtype=torch.bool, device=device)
         is_truth[truth.rows[ts:te] - begin, truth.cols[ts:te]] = True
         hits = is_truth.gather(1, top).to(torch.float64)
         deg = truth.degree[begin:end]
@@ -220,14 +233,14 @@ def embeddings(model, adj, edge_weight, n_users):
     return e[:n_users], e[n_users:]
 
 
-def adjacency_bench(args, split, train_sets):
+def adjacency_bench(args, split, train_sets, device):
     """Times training steps with each layout, interleaved (step 1 of every
     layout, then step 2, ...) so that a change of the machine's load hits
     them all alike; the first step of each is not timed."""
     n_nodes = split.n_users + split.n_items
-    gen = torch.Generator().manual_seed(args.seed)
-    users = torch.from_numpy(split.train[:, 0])
-    items = torch.from_numpy(split.train[:, 1])
+    gen = torch.Generator(device=device).manual_seed(args.seed)
+    users = torch.from_numpy(split.train[:, 0]).to(device)
+    items = torch.from_numpy(split.train[:, 1]).to(device)
     b = min(args.batch_size, users.numel())
     kinds = [k for k in args.adjacency_candidates.split(",") if k]
     setups = {}
@@ -235,24 +248,24 @@ def adjacency_bench(args, split, train_sets):
         if kind not in ADJACENCIES:
             raise SystemExit(f"--adjacency-candidates: unknown layout '{kind}'")
         torch.manual_seed(args.seed)
-        adj, w, normalize = build_adjacency(kind, split, n_nodes)
-        model = make_model(args, n_nodes, normalize)
+        adj, w, normalize = build_adjacency(kind, split, n_nodes, device)
+        model = make_model(args, n_nodes, normalize, device)
         setups[kind] = (adj, w, model, make_optimizer(args, model))
     times = {kind: [] for kind in kinds}
     for step in range(args.adjacency_bench + 1):
-        idx = torch.randint(users.numel(), (b,), generator=gen)
+        idx = torch.randint(users.numel(), (b,), generator=gen, device=device)
         u, p = users[idx], items[idx]
         n = sample_negatives(train_sets, u, split.n_items, gen)
         for kind in kinds:
             adj, w, model, opt = setups[kind]
-            t0 = time.perf_counter()
+            t0 = rc.clock(device)
             train_step(model, opt, adj, w, split.n_users, u, p, n, args.l2)
             if step > 0:
-                times[kind].append(time.perf_counter() - t0)
+                times[kind].append(rc.clock(device) - t0)
     res = {}
     for kind in kinds:
         adj, w, model, _ = setups[kind]
-        with rc.Timer() as t:
+        with rc.Timer(device) as t:
             embeddings(model, adj, w, split.n_users)
         res[kind] = {"step_seconds": rc.median(times[kind]), "propagation_seconds": t.seconds}
         print(f"adjacency {kind} median step {rc.median(times[kind]) * 1000:.1f} ms "
@@ -261,35 +274,36 @@ def adjacency_bench(args, split, train_sets):
     best = min(res, key=lambda k: res[k]["step_seconds"])
     print(f"fastest: {best}", flush=True)
     rc.emit({"side": "pyg", "mode": "adjacency-bench", "dataset": split.name, "adjacency": res,
-             "fastest": best, "env": rc.describe_env()}, args.json_out)
+             "fastest": best, "env": rc.describe_env(device)}, args.json_out)
 
 
 def main(argv=None):
     args = parse_args(argv)
     threads = rc.set_threads(args.threads)
+    device = rc.setup_device(args.device, "pyg_lightgcn.py")
     t_load = time.perf_counter()
     split = Split(args.split)
     n_nodes = split.n_users + split.n_items
-    train_sets = RowSets(split.train, split.n_users, split.n_items)
-    val_sets = RowSets(split.validation, split.n_users, split.n_items)
-    test_sets = RowSets(split.test, split.n_users, split.n_items)
+    train_sets = RowSets(split.train, split.n_users, split.n_items, device)
+    val_sets = RowSets(split.validation, split.n_users, split.n_items, device)
+    test_sets = RowSets(split.test, split.n_users, split.n_items, device)
     train_val_sets = RowSets(np.concatenate([split.train, split.validation]), split.n_users,
-                             split.n_items)
+                             split.n_items, device)
     has_validation = val_sets.keys.numel() > 0
     eval_truth, eval_name = (val_sets, "val") if has_validation else (test_sets, "test")
     print(f"data: {split.name}: {split.n_users} users, {split.n_items} items, "
           f"{split.train.shape[0]} train / {split.validation.shape[0]} validation / "
           f"{split.test.shape[0]} test edges (read in {time.perf_counter() - t_load:.2f} s); "
-          f"torch {torch.__version__}, {threads} threads", flush=True)
+          f"torch {torch.__version__}, {threads} threads, device {device}", flush=True)
     if args.adjacency_bench > 0:
-        adjacency_bench(args, split, train_sets)
+        adjacency_bench(args, split, train_sets, device)
         return 0
 
     torch.manual_seed(args.seed)
-    adj, edge_weight, normalize = build_adjacency(args.adjacency, split, n_nodes)
-    model = make_model(args, n_nodes, normalize)
+    adj, edge_weight, normalize = build_adjacency(args.adjacency, split, n_nodes, device)
+    model = make_model(args, n_nodes, normalize, device)
     opt = make_optimizer(args, model)
-    gen = torch.Generator().manual_seed(args.seed)
+    gen = torch.Generator(device=device).manual_seed(args.seed)
     # Training edges in CSR order (as gnnrec's trainer holds them).
     edge_users = train_sets.rows.clone()
     edge_items = train_sets.cols.clone()
@@ -303,7 +317,7 @@ def main(argv=None):
     epochs = []
     best = {"score": -1.0, "epoch": 0, "table": None}
     if args.eval_only:
-        with rc.Timer() as t:
+        with rc.Timer(device) as t:
             ue, ie = embeddings(model, adj, edge_weight, split.n_users)
             m = evaluate(ue, ie, train_sets, eval_truth, args.topk)
         print(f"evaluation of the initial model: {eval_name} recall@{args.topk} {m['recall']:.4f} "
@@ -311,10 +325,10 @@ def main(argv=None):
               flush=True)
         epochs.append({"epoch": 0, "eval_seconds": t.seconds, "eval": m})
     for epoch in range(1, 0 if args.eval_only else args.epochs + 1):
-        start = time.perf_counter()
-        order = torch.randperm(n_edges, generator=gen)
+        start = rc.clock(device)
+        order = torch.randperm(n_edges, generator=gen, device=device)
         users_all, items_all = edge_users[order], edge_items[order]
-        loss_sum = torch.zeros(())
+        loss_sum = torch.zeros((), device=device)
         for b in range(n_batches):
             users = users_all[b * args.batch_size:(b + 1) * args.batch_size]
             pos = items_all[b * args.batch_size:(b + 1) * args.batch_size]
@@ -325,11 +339,11 @@ def main(argv=None):
         if not math.isfinite(loss):
             print(f"the training loss became {loss} in epoch {epoch}", file=sys.stderr)
             return 1
-        epoch_seconds = time.perf_counter() - start
+        epoch_seconds = rc.clock(device) - start
         row = {"epoch": epoch, "loss": loss, "epoch_seconds": epoch_seconds}
         line = f"epoch {epoch:4d}/{args.epochs}  loss {loss:.4f}  {epoch_seconds:6.2f} s"
         if epoch % args.eval_every == 0 or epoch == args.epochs:
-            with rc.Timer() as t:
+            with rc.Timer(device) as t:
                 ue, ie = embeddings(model, adj, edge_weight, split.n_users)
                 m = evaluate(ue, ie, train_sets, eval_truth, args.topk)
             row["eval_seconds"] = t.seconds
@@ -345,7 +359,7 @@ def main(argv=None):
         epochs.append(row)
 
     result = {"side": "pyg", "dataset": split.name, "adjacency": args.adjacency,
-              "fused_adam": args.fused_adam, "epochs": epochs, "env": rc.describe_env(),
+              "fused_adam": args.fused_adam, "epochs": epochs, "env": rc.describe_env(device),
               "batches_per_epoch": n_batches}
     if test_sets.keys.numel() > 0 and not args.eval_only:
         if has_validation and best["table"] is not None:
@@ -368,6 +382,7 @@ def main(argv=None):
                                                else train_seconds)
     result["median_eval_seconds"] = rc.median(eval_seconds)
     result["peak_rss_mb_self"] = rc.peak_rss_mb()
+    result.update(rc.device_memory(device))
     rc.emit(result, args.json_out)
     return 0
 

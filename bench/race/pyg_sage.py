@@ -30,13 +30,17 @@ io/link_split.h, apps/sage_train.cpp):
     epoch by validation AUC (strictly better) gives the reported test AUC.
   - timing: an epoch's seconds cover shuffling, sampling, forward, backward
     and Adam; an evaluation's seconds the encode and both AUCs.
+  - --device cuda: the graph, the model, the shuffling, the sampling and the
+    encode on GPU 0, FP32 without TF32 (race_common.setup_device), every
+    timer read after torch.cuda.synchronize; the example scores come back to
+    the host for the exact AUC (numpy), as sage_train computes its AUC on
+    the host too. The allocator's peak GPU memory goes into the result.
 Not matched (cannot be): the random streams (orders, negatives, initial
 values) come from torch's generator seeded with the same seed.
 """
 import argparse
 import math
 import sys
-import time
 
 import numpy as np
 import torch
@@ -62,9 +66,13 @@ def parse_args(argv=None):
     p.add_argument("--batch-size", type=int, default=4096)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--threads", type=int, default=0)
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"),
+                   help="where the model trains and encodes (cuda: GPU 0)")
     p.add_argument("--adjacency", default="csr", choices=ADJACENCIES,
                    help="csr: T.ToSparseTensor(layout=torch.sparse_csr) adj_t (torch.sparse.mm "
                         "with reduce='mean'); edge_index: gather/scatter message passing")
+    p.add_argument("--fused-adam", action="store_true",
+                   help="torch.optim.Adam(fused=True) (one fused kernel, CPU or CUDA)")
     p.add_argument("--adjacency-bench", type=int, default=0, metavar="STEPS",
                    help="time STEPS training steps with each --adjacency, print, and exit")
     p.add_argument("--json-out", default="")
@@ -105,7 +113,8 @@ class LinkData:
         self.dst_begin, self.dst_end = int(tgt[:, 1].min()), int(tgt[:, 1].max()) + 1
 
 
-def build_graph(d, adjacency):
+def build_graph(d, adjacency, device):
+    """Built on the host, then moved to `device`."""
     data = HeteroData()
     for name, count in d.node_types:
         data[name].num_nodes = count
@@ -113,8 +122,9 @@ def build_graph(d, adjacency):
         data[r].edge_index = torch.from_numpy(d.edges[r].T.copy())
     data = T.ToUndirected()(data)
     if adjacency == "csr":
-        data = T.ToSparseTensor(layout=torch.sparse_csr)(data)
+        data = T.ToSparseTensor(layout=torch.sparse_csr)(data).to(device)
         return data, data.adj_t_dict
+    data = data.to(device)
     return data, data.edge_index_dict
 
 
@@ -142,11 +152,14 @@ class Model(torch.nn.Module):
         return self.gnn({t: e.weight for t, e in self.emb.items()}, graph)
 
 
-def setup(args, d, adjacency):
+def setup(args, d, adjacency, device):
+    """Parameters initialized on the host (the same values on either device), then moved."""
     torch.manual_seed(args.seed)
-    data, graph = build_graph(d, adjacency)
-    model = Model(data, d.node_types, args.hidden, args.layers, args.init_std)
-    opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+    data, graph = build_graph(d, adjacency, device)
+    model = Model(data, d.node_types, args.hidden, args.layers, args.init_std).to(device)
+    # fused=None, not False, without --fused-adam: torch's default (foreach)
+    # implementation; an explicit False would select the per-tensor loop.
+    opt = torch.optim.Adam(model.parameters(), lr=args.lr, fused=args.fused_adam or None)
     return data, graph, model, opt
 
 
@@ -156,7 +169,8 @@ def train_step(model, opt, graph, src_type, dst_type, d, s, pos, neg):
     hd = h[dst_type][d.dst_begin:d.dst_end]
     e_s = hs[s]
     logits = torch.cat([(e_s * hd[pos]).sum(-1), (e_s * hd[neg]).sum(-1)])
-    labels = torch.cat([torch.ones(s.numel()), torch.zeros(s.numel())])
+    labels = torch.cat([torch.ones(s.numel(), device=s.device),
+                        torch.zeros(s.numel(), device=s.device)])
     loss = F.binary_cross_entropy_with_logits(logits, labels)
     opt.zero_grad(set_to_none=True)
     loss.backward()
@@ -166,46 +180,50 @@ def train_step(model, opt, graph, src_type, dst_type, d, s, pos, neg):
 
 @torch.no_grad()
 def score(h, src_type, dst_type, examples):
-    s = torch.from_numpy(examples[:, 0])
-    t = torch.from_numpy(examples[:, 1])
-    return (h[src_type][s] * h[dst_type][t]).sum(-1).numpy()
+    """The examples' scores, on the host (for roc_auc)."""
+    device = h[src_type].device
+    s = torch.from_numpy(examples[:, 0]).to(device)
+    t = torch.from_numpy(examples[:, 1]).to(device)
+    return (h[src_type][s] * h[dst_type][t]).sum(-1).cpu().numpy()
 
 
 def main(argv=None):
     args = parse_args(argv)
     threads = rc.set_threads(args.threads)
+    device = rc.setup_device(args.device, "pyg_sage.py")
     d = LinkData(args.split)
     src_type, _, dst_type = d.target
     n_dst = d.dst_end - d.dst_begin
     # Training positives in local ids: message edges of the target + supervision.
     local = np.concatenate([d.edges[d.target], d.supervision]) - [d.src_begin, d.dst_begin]
-    train_sets = RowSets(local, d.src_end - d.src_begin, n_dst)
-    sup_src = torch.from_numpy(d.supervision[:, 0] - d.src_begin)
-    sup_dst = torch.from_numpy(d.supervision[:, 1] - d.dst_begin)
+    train_sets = RowSets(local, d.src_end - d.src_begin, n_dst, device)
+    sup_src = torch.from_numpy(d.supervision[:, 0] - d.src_begin).to(device)
+    sup_dst = torch.from_numpy(d.supervision[:, 1] - d.dst_begin).to(device)
     n_sup = sup_src.numel()
     n_batches = (n_sup + args.batch_size - 1) // args.batch_size
     print("graph: " + "; ".join(f"{c} {n}" for n, c in d.node_types) + "; " +
           "; ".join(f"{r} {d.edges[r].shape[0]} edges" for r in d.relations), flush=True)
     print(f"target {d.target}: {n_sup} supervision, {d.validation.shape[0]} validation, "
-          f"{d.test.shape[0]} test examples; torch {torch.__version__}, {threads} threads",
+          f"{d.test.shape[0]} test examples; torch {torch.__version__}, {threads} threads, "
+          f"device {device}",
           flush=True)
 
     if args.adjacency_bench > 0:
         # Interleaved (step 1 of each layout, then step 2, ...); the first not timed.
-        gen = torch.Generator().manual_seed(args.seed)
+        gen = torch.Generator(device=device).manual_seed(args.seed)
         b = min(args.batch_size, n_sup)
-        setups = {kind: setup(args, d, kind)[1:] for kind in ADJACENCIES}
+        setups = {kind: setup(args, d, kind, device)[1:] for kind in ADJACENCIES}
         times = {kind: [] for kind in ADJACENCIES}
         for step in range(args.adjacency_bench + 1):
-            idx = torch.randint(n_sup, (b,), generator=gen)
+            idx = torch.randint(n_sup, (b,), generator=gen, device=device)
             s, p = sup_src[idx], sup_dst[idx]
             n = sample_negatives(train_sets, s, n_dst, gen)
             for kind in ADJACENCIES:
                 graph, model, opt = setups[kind]
-                t0 = time.perf_counter()
+                t0 = rc.clock(device)
                 train_step(model, opt, graph, src_type, dst_type, d, s, p, n)
                 if step > 0:
-                    times[kind].append(time.perf_counter() - t0)
+                    times[kind].append(rc.clock(device) - t0)
         res = {kind: {"step_seconds": rc.median(times[kind])} for kind in ADJACENCIES}
         for kind in ADJACENCIES:
             print(f"adjacency {kind} median step {rc.median(times[kind]) * 1000:.1f} ms "
@@ -213,23 +231,23 @@ def main(argv=None):
         best = min(res, key=lambda k: res[k]["step_seconds"])
         print(f"fastest: {best}", flush=True)
         rc.emit({"side": "pyg", "mode": "adjacency-bench", "dataset": "sage", "adjacency": res,
-                 "fastest": best, "env": rc.describe_env()}, args.json_out)
+                 "fastest": best, "env": rc.describe_env(device)}, args.json_out)
         return 0
 
-    data, graph, model, opt = setup(args, d, args.adjacency)
+    data, graph, model, opt = setup(args, d, args.adjacency, device)
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: PyG SAGEConv x{args.layers} + to_hetero(aggr='sum'), hidden {args.hidden}, "
-          f"dot decoder, {n_params} parameters; relations {data.edge_types}; Adam lr {args.lr:g}, "
-          f"batch {args.batch_size} ({n_batches} steps per epoch); adjacency {args.adjacency}",
-          flush=True)
-    gen = torch.Generator().manual_seed(args.seed)
+          f"dot decoder, {n_params} parameters; relations {data.edge_types}; Adam lr {args.lr:g}"
+          f"{' (fused)' if args.fused_adam else ''}, batch {args.batch_size} ({n_batches} steps "
+          f"per epoch); adjacency {args.adjacency}", flush=True)
+    gen = torch.Generator(device=device).manual_seed(args.seed)
     epochs = []
     best = {"auc": -1.0, "epoch": 0, "test_auc": float("nan")}
     for epoch in range(1, args.epochs + 1):
-        start = time.perf_counter()
-        order = torch.randperm(n_sup, generator=gen)
+        start = rc.clock(device)
+        order = torch.randperm(n_sup, generator=gen, device=device)
         src_all, dst_all = sup_src[order], sup_dst[order]
-        loss_sum = torch.zeros(())
+        loss_sum = torch.zeros((), device=device)
         for b in range(n_batches):
             s = src_all[b * args.batch_size:(b + 1) * args.batch_size]
             p = dst_all[b * args.batch_size:(b + 1) * args.batch_size]
@@ -239,8 +257,8 @@ def main(argv=None):
         if not math.isfinite(loss):
             print(f"the training loss became {loss} in epoch {epoch}", file=sys.stderr)
             return 1
-        epoch_seconds = time.perf_counter() - start
-        with rc.Timer() as t:
+        epoch_seconds = rc.clock(device) - start
+        with rc.Timer(device) as t:
             model.eval()
             with torch.no_grad():
                 h = model(graph)
@@ -259,12 +277,14 @@ def main(argv=None):
           f"  PyG GraphSAGE    test AUC {best['test_auc']:.4f}", flush=True)
     train_seconds = [r["epoch_seconds"] for r in epochs]
     result = {"side": "pyg", "dataset": "lastfm-hetero", "adjacency": args.adjacency,
+              "fused_adam": args.fused_adam,
               "epochs": epochs, "best_epoch": best["epoch"], "best_val_auc": best["auc"],
               "test_auc": best["test_auc"], "batches_per_epoch": n_batches,
               "median_epoch_seconds": rc.median(train_seconds[1:] if len(train_seconds) > 1
                                                 else train_seconds),
               "median_eval_seconds": rc.median([r["eval_seconds"] for r in epochs]),
-              "peak_rss_mb_self": rc.peak_rss_mb(), "env": rc.describe_env()}
+              "peak_rss_mb_self": rc.peak_rss_mb(), "env": rc.describe_env(device),
+              **rc.device_memory(device)}
     rc.emit(result, args.json_out)
     return 0
 

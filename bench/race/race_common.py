@@ -20,6 +20,42 @@ def set_threads(threads):
     return torch.get_num_threads()
 
 
+def setup_device(name, script):
+    """--device: the CPU, or GPU 0 in plain FP32. TF32 is off (torch's
+    default, set here explicitly), as in gnnrec's cuBLAS context
+    (CUBLAS_DEFAULT_MATH): both sides run their dense products through cuBLAS
+    in full FP32. Exits with one clear message where torch cannot use a GPU."""
+    if name == "cpu":
+        return torch.device("cpu")
+    if not torch.cuda.is_available():
+        why = ("this torch is built without CUDA" if torch.version.cuda is None else
+               f"torch {torch.__version__} (CUDA {torch.version.cuda}) finds no usable GPU")
+        raise SystemExit(f"{script}: --device cuda: {why}")
+    torch.backends.cuda.matmul.allow_tf32 = False
+    return torch.device("cuda", 0)
+
+
+def clock(device):
+    """time.perf_counter() once the device is idle: CUDA kernels run
+    asynchronously, so every timer read waits for the queued work first."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return time.perf_counter()
+
+
+def device_memory(device):
+    """The GPU memory torch's caching allocator gave out (tensors) and held
+    (its cache), at their peaks, in MB (printed, and returned for the
+    result); empty on the CPU."""
+    if device.type != "cuda":
+        return {}
+    mem = {"peak_device_allocated_mb": torch.cuda.max_memory_allocated(device) / 2**20,
+           "peak_device_reserved_mb": torch.cuda.max_memory_reserved(device) / 2**20}
+    print(f"peak GPU memory of torch's allocator: {mem['peak_device_allocated_mb']:.0f} MB "
+          f"allocated, {mem['peak_device_reserved_mb']:.0f} MB reserved", flush=True)
+    return mem
+
+
 def read_csv(path, columns, dtype=np.int64):
     """A headed CSV of integers (or a label column) as an (n, columns) array."""
     with open(path) as f:
@@ -65,20 +101,25 @@ def emit(result, json_out):
 
 
 class Timer:
+    """Seconds of a with-block; on a GPU, of the work it queued (see clock)."""
+
+    def __init__(self, device=torch.device("cpu")):
+        self.device = device
+
     def __enter__(self):
-        self.start = time.perf_counter()
+        self.start = clock(self.device)
         return self
 
     def __exit__(self, *exc):
-        self.seconds = time.perf_counter() - self.start
+        self.seconds = clock(self.device) - self.start
         return False
 
 
-def describe_env():
+def describe_env(device=torch.device("cpu")):
     import torch_geometric
     import torch_geometric.typing as t
 
-    return {
+    env = {
         "torch": torch.__version__,
         "torch_geometric": torch_geometric.__version__,
         "threads": torch.get_num_threads(),
@@ -87,3 +128,7 @@ def describe_env():
         "torch_scatter": bool(t.WITH_TORCH_SCATTER),
         "python": sys.version.split()[0],
     }
+    if device.type == "cuda":
+        env.update(device=torch.cuda.get_device_name(device), cuda=torch.version.cuda,
+                   tf32=torch.backends.cuda.matmul.allow_tf32)
+    return env

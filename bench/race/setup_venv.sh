@@ -38,17 +38,7 @@ mkdir -p "$(dirname "$VENV")"
 "$PYTHON" -m venv "$VENV"
 "$VENV/bin/pip" install --quiet --upgrade pip >&2 || true
 "$VENV/bin/pip" install --quiet "torch==$TORCH_VERSION" "torch_geometric==$PYG_VERSION" >&2
-"$VENV/bin/python" - >"$VENV/versions.txt" <<'PY'
-import platform, sys
-import numpy, torch, torch_geometric
-import torch_geometric.typing as t
-print(f"python {platform.python_version()}")
-print(f"torch {torch.__version__}")
-print(f"torch_geometric {torch_geometric.__version__}")
-print(f"numpy {numpy.__version__}")
-print(f"pyg_lib {t.WITH_PYG_LIB} torch_sparse {t.WITH_TORCH_SPARSE} torch_scatter {t.WITH_TORCH_SCATTER}")
-print(f"mkl {torch.backends.mkl.is_available()} openmp {torch.backends.openmp.is_available()}")
-PY
+"$VENV/bin/python" "$(dirname "$0")/pyg_versions.py" >"$VENV/versions.txt"
 touch "$MARKER"
 echo "race venv: ready ($(tr '\n' ' ' <"$VENV/versions.txt"))" >&2
 echo "$VENV"
