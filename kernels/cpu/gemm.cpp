@@ -161,13 +161,18 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
   }
 }
 
-// dst (cols x rows) = src (rows x cols)ᵀ.
+// dst (cols x rows) = src (rows x cols)ᵀ, in blocks of kRowBlock rows: a
+// block of src is read from memory once and stays in L1 while its columns
+// are written out (a whole-matrix pass per column would read src cols times).
 std::vector<float> transposed(const float* src, std::int64_t rows, std::int64_t cols) {
   std::vector<float> dst(static_cast<std::size_t>(rows * cols));
 #pragma omp parallel for schedule(static)
-  for (std::int64_t c = 0; c < cols; ++c) {
-    for (std::int64_t r = 0; r < rows; ++r)
-      dst[static_cast<std::size_t>(c * rows + r)] = src[r * cols + c];
+  for (std::int64_t r0 = 0; r0 < rows; r0 += kRowBlock) {
+    const std::int64_t r_end = std::min(rows, r0 + kRowBlock);
+    for (std::int64_t c = 0; c < cols; ++c) {
+      for (std::int64_t r = r0; r < r_end; ++r)
+        dst[static_cast<std::size_t>(c * rows + r)] = src[r * cols + c];
+    }
   }
   return dst;
 }
