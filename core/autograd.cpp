@@ -41,12 +41,13 @@ float* grad_or_null(const Var& x) { return x.requires_grad() ? f32(x.grad()) : n
 // into a new buffer instead of added to zeros.
 void add_to_grad(const Var& x, float alpha, const Tensor& contribution) {
   const Var::GradSlot slot = x.grad_slot();
-  if (slot.beta == 0.0f && alpha == 1.0f) {
+  if (slot.beta == 1.0f) {
+    ops::add_scaled_(slot.buffer, alpha, contribution);
+  } else if (alpha == 1.0f) {
     slot.buffer.copy_from(contribution);
-    return;
+  } else {
+    slot.buffer = ops::scale(contribution, alpha);
   }
-  if (slot.beta == 0.0f) slot.buffer.zero_();
-  ops::add_scaled_(slot.buffer, alpha, contribution);
 }
 
 }  // namespace
@@ -92,6 +93,11 @@ Var::GradSlot Var::grad_slot() const {
     return {node_->grad, 0.0f};
   }
   return {node_->grad, 1.0f};
+}
+
+void Var::share_grad_with_view_of(const Var& input, std::int64_t begin, std::int64_t end) const {
+  GNNREC_CHECK(defined() && !has_grad(), "autograd: share_grad_with_view_of on a used Var");
+  node_->grad = input.grad().slice_rows(begin, end);
 }
 
 bool Var::has_grad() const { return defined() && node_->grad.defined(); }
@@ -311,11 +317,13 @@ Var reshape(Tape& tape, const Var& x, const Shape& shape) {
   });
 }
 
+// out = x[begin:end, :], a view:  dx[begin:end, :] += dout. The output's
+// gradient is that view of x's gradient (Var::share_grad_with_view_of), so
+// the contributions land in x's rows directly and the backward is empty.
 Var slice_rows(Tape& tape, const Var& x, std::int64_t begin, std::int64_t end) {
-  return tape.record(x.value().slice_rows(begin, end), {x}, [x, begin, end](const Tensor& dout) {
-    Tensor dx_rows = x.grad().slice_rows(begin, end);
-    ops::add_scaled_(dx_rows, 1.0f, dout);
-  });
+  Var out = tape.record(x.value().slice_rows(begin, end), {x}, [](const Tensor&) {});
+  if (out.requires_grad()) out.share_grad_with_view_of(x, begin, end);
+  return out;
 }
 
 // ---- Losses (means of per-element terms, kernels/loss.h) -------------------------------

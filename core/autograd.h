@@ -62,6 +62,11 @@ class Var {
   };
   GradSlot grad_slot() const;
 
+  // For an op whose output is a view of its input (slice_rows): the output's
+  // gradient buffer becomes the same view of the input's gradient, so the
+  // gradient lands in place and the op's backward has nothing to add.
+  void share_grad_with_view_of(const Var& input, std::int64_t begin, std::int64_t end) const;
+
  private:
   struct Node {
     Tensor value;
