@@ -8,9 +8,12 @@
 // ignored); beta = 1 accumulates (gradients).
 //
 // Autograd uses it as: Y = X·Wᵀ (trans_b), dX += dY·W, dW += dYᵀ·X (trans_a).
-// CPU: a cache-friendly i-k-j loop, parallel over rows of C. CUDA: cuBLAS
-// sgemm in FP32 (no TF32), computing Cᵀ = op(B)ᵀ·op(A)ᵀ on the column-major
-// view of the row-major buffers (KERNELS.md section 3).
+// CPU: 6 x 16 tiles of C held in registers, explicit fused multiply-adds,
+// each element summed in k order whatever the thread count (kernels/cpu/
+// gemm.cpp). CUDA: cuBLAS sgemm in FP32 (no TF32), computing Cᵀ =
+// op(B)ᵀ·op(A)ᵀ on the column-major view of the row-major buffers
+// (KERNELS.md section 3). The two sum in different orders: they agree to a
+// tolerance, not in every bit.
 // Cost: 2·m·n·k flops; (m·k + k·n + m·n)·4 bytes at least, + 4·m·n when
 // beta != 0 (C is read too). Compute bound for the shapes we use (k >= 32).
 #pragma once

@@ -12,7 +12,7 @@
 //
 //   op(A) is read in place through strides: A[i, kk] = a[i * k + kk], and
 //                Aᵀ[i, kk] = a[kk * m + i].
-//   op(B) = Bᵀ:  B' = Bᵀ, transposed once into a buffer (k·n floats).
+//   op(B) = Bᵀ:  B' = Bᵀ, packed once into strips of 16 columns (k·n floats).
 //   Small C (m·n <= kSmallOutput) with op(A) = Aᵀ: a weight gradient
 //                dW = dYᵀ·X over many rows k. Rows of k are cut into fixed
 //                chunks of kRowsPerChunk; each chunk's tiles go into its own
@@ -24,7 +24,7 @@
 // alpha * acc without reading C, so NaN or garbage already in C is ignored.
 //
 // Cost: 2·m·n·k flops; bytes at least 4·(m·k + k·n + m·n), plus m·n reads
-// when beta != 0 and 8·k·n for transposing B.
+// when beta != 0 and 8·k·n for packing B when it is transposed.
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -52,18 +52,34 @@ struct StridedMatrix {
   std::int64_t k_step;
 };
 
+// B' (k x n) in strips of kTileColumns columns: B'[kk, j] is at
+//   data[(j / kTileColumns) * strip_step + kk * row_step + j % kTileColumns].
+// Row-major B' is row_step = n, strip_step = kTileColumns. A packed copy has
+// each strip contiguous (row_step = kTileColumns, strip_step = kTileColumns
+// * k): a tile then reads one run of memory instead of k rows n floats
+// apart (for a score chunk, n = 40,981: k pages and cache sets apart).
+struct ColumnStrips {
+  const float* data;
+  std::int64_t row_step;
+  std::int64_t strip_step;
+  const float* column(std::int64_t j) const {
+    return data + (j / kTileColumns) * strip_step + j % kTileColumns;
+  }
+};
+
 // The tile of C at (i, j), Rows x Columns, summed over kk in [kk_begin,
 // kk_end): C[i + r, j + c] = alpha * acc[r][c] + beta * C[i + r, j + c] with
 //   acc[r][c] = sum over kk of op(A)[i + r, kk] * B'[kk, j + c]
-// B' and C have row strides ldb and ldc. The sizes are template constants so
-// that the loops unroll and acc lives in registers.
+// C has row stride ldc. The sizes are template constants so that the loops
+// unroll and acc lives in registers.
 template <int Rows, int Columns>
-void tile_product(StridedMatrix a, std::int64_t i, const float* b, std::int64_t ldb,
-                  std::int64_t j, std::int64_t kk_begin, std::int64_t kk_end, float alpha,
-                  float beta, float* c, std::int64_t ldc) {
+void tile_product(StridedMatrix a, std::int64_t i, ColumnStrips b, std::int64_t j,
+                  std::int64_t kk_begin, std::int64_t kk_end, float alpha, float beta, float* c,
+                  std::int64_t ldc) {
   float acc[Rows][Columns] = {};
+  const float* b_column = b.column(j);
   for (std::int64_t kk = kk_begin; kk < kk_end; ++kk) {
-    const float* b_row = b + kk * ldb + j;
+    const float* b_row = b_column + kk * b.row_step;
     // The rows unrolled, each row's columns as one vector operation (without
     // the two pragmas GCC 12 vectorizes across rows instead, with gathers).
 #pragma GCC unroll 16
@@ -84,28 +100,26 @@ void tile_product(StridedMatrix a, std::int64_t i, const float* b, std::int64_t 
 // at once; on the ragged edges of C, rows of kTileColumns one at a time, and
 // the last columns element by element (each is the same sum in the same kk
 // order).
-void any_tile_product(StridedMatrix a, std::int64_t i, std::int64_t i_end, const float* b,
-                      std::int64_t ldb, std::int64_t j, std::int64_t j_end,
-                      std::int64_t kk_begin, std::int64_t kk_end, float alpha, float beta,
-                      float* c, std::int64_t ldc) {
+void any_tile_product(StridedMatrix a, std::int64_t i, std::int64_t i_end, ColumnStrips b,
+                      std::int64_t j, std::int64_t j_end, std::int64_t kk_begin,
+                      std::int64_t kk_end, float alpha, float beta, float* c, std::int64_t ldc) {
   if (j_end - j == kTileColumns) {
     if (i_end - i == kTileRows) {
-      tile_product<kTileRows, kTileColumns>(a, i, b, ldb, j, kk_begin, kk_end, alpha, beta, c,
-                                            ldc);
+      tile_product<kTileRows, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
       return;
     }
     for (std::int64_t row = i; row < i_end; ++row)
-      tile_product<1, kTileColumns>(a, row, b, ldb, j, kk_begin, kk_end, alpha, beta, c, ldc);
+      tile_product<1, kTileColumns>(a, row, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
     return;
   }
   for (std::int64_t row = i; row < i_end; ++row)
     for (std::int64_t col = j; col < j_end; ++col)
-      tile_product<1, 1>(a, row, b, ldb, col, kk_begin, kk_end, alpha, beta, c, ldc);
+      tile_product<1, 1>(a, row, b, col, kk_begin, kk_end, alpha, beta, c, ldc);
 }
 
 // C (m x n, row stride n) = alpha * op(A)·B' + beta * C, over all of k.
 void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, StridedMatrix a,
-                const float* b, float beta, float* c) {
+                ColumnStrips b, float beta, float* c) {
   const std::int64_t row_blocks = (m + kRowBlock - 1) / kRowBlock;
   const std::int64_t column_blocks = (n + kColumnBlock - 1) / kColumnBlock;
 #pragma omp parallel for collapse(2) schedule(static)
@@ -115,7 +129,7 @@ void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, Str
       const std::int64_t j_end = std::min(n, (jb + 1) * kColumnBlock);
       for (std::int64_t j = jb * kColumnBlock; j < j_end; j += kTileColumns) {
         for (std::int64_t i = ib * kRowBlock; i < i_end; i += kTileRows) {
-          any_tile_product(a, i, std::min(i_end, i + kTileRows), b, n, j,
+          any_tile_product(a, i, std::min(i_end, i + kTileRows), b, j,
                            std::min(j_end, j + kTileColumns), 0, k, alpha, beta, c, n);
         }
       }
@@ -126,7 +140,7 @@ void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, Str
 // C (m x n) = alpha * Aᵀ·B + beta * C with A (k x m), B (k x n), m·n small:
 // fixed chunks of rows kk, each into its own partial C, summed in chunk order.
 void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
-                          const float* a, const float* b, float beta, float* c) {
+                          const float* a, ColumnStrips b, float beta, float* c) {
   const StridedMatrix a_t{a, 1, m};
   const std::int64_t n_chunks = std::max<std::int64_t>(1, (k + kRowsPerChunk - 1) / kRowsPerChunk);
   std::vector<float> partial(static_cast<std::size_t>(n_chunks * m * n));
@@ -137,8 +151,8 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
     const std::int64_t kk_end = std::min(k, kk_begin + kRowsPerChunk);
     for (std::int64_t j = 0; j < n; j += kTileColumns) {
       for (std::int64_t i = 0; i < m; i += kTileRows) {
-        any_tile_product(a_t, i, std::min(m, i + kTileRows), b, n, j,
-                         std::min(n, j + kTileColumns), kk_begin, kk_end, 1.0f, 0.0f, sum, n);
+        any_tile_product(a_t, i, std::min(m, i + kTileRows), b, j, std::min(n, j + kTileColumns),
+                         kk_begin, kk_end, 1.0f, 0.0f, sum, n);
       }
     }
   }
@@ -161,20 +175,22 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
   }
 }
 
-// dst (cols x rows) = src (rows x cols)ᵀ, in blocks of kRowBlock rows: a
-// block of src is read from memory once and stays in L1 while its columns
-// are written out (a whole-matrix pass per column would read src cols times).
-std::vector<float> transposed(const float* src, std::int64_t rows, std::int64_t cols) {
-  std::vector<float> dst(static_cast<std::size_t>(rows * cols));
+// op(B) = Bᵀ with B (n x k) row-major: B' = Bᵀ packed in strips
+// (ColumnStrips), packed[s][kk][c] = B[s * kTileColumns + c, kk], the last
+// strip padded with zeros. Each strip reads kTileColumns rows of B.
+std::vector<float> packed_transpose(const float* b, std::int64_t n, std::int64_t k) {
+  const std::int64_t n_strips = (n + kTileColumns - 1) / kTileColumns;
+  std::vector<float> packed(static_cast<std::size_t>(n_strips * k * kTileColumns), 0.0f);
 #pragma omp parallel for schedule(static)
-  for (std::int64_t r0 = 0; r0 < rows; r0 += kRowBlock) {
-    const std::int64_t r_end = std::min(rows, r0 + kRowBlock);
-    for (std::int64_t c = 0; c < cols; ++c) {
-      for (std::int64_t r = r0; r < r_end; ++r)
-        dst[static_cast<std::size_t>(c * rows + r)] = src[r * cols + c];
+  for (std::int64_t s = 0; s < n_strips; ++s) {
+    float* strip = packed.data() + s * k * kTileColumns;
+    const std::int64_t width = std::min<std::int64_t>(kTileColumns, n - s * kTileColumns);
+    for (std::int64_t c = 0; c < width; ++c) {
+      const float* b_row = b + (s * kTileColumns + c) * k;
+      for (std::int64_t kk = 0; kk < k; ++kk) strip[kk * kTileColumns + c] = b_row[kk];
     }
   }
-  return dst;
+  return packed;
 }
 
 }  // namespace
@@ -183,16 +199,17 @@ template <>
 void gemm<Cpu>(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                float alpha, const float* a, const float* b, float beta, float* c) {
   if (m <= 0 || n <= 0) return;
-  std::vector<float> b_transposed;
+  std::vector<float> packed;
+  ColumnStrips b_strips{b, n, kTileColumns};  // B' = B, row-major
   if (trans_b) {
-    b_transposed = transposed(b, n, k);  // B is (n x k)
-    b = b_transposed.data();
+    packed = packed_transpose(b, n, k);  // B is (n x k)
+    b_strips = ColumnStrips{packed.data(), kTileColumns, kTileColumns * k};
   }
   if (trans_a && m * n <= kSmallOutput) {
-    gemm_tn_small_output(m, n, k, alpha, a, b, beta, c);
+    gemm_tn_small_output(m, n, k, alpha, a, b_strips, beta, c);
   } else {
     const StridedMatrix op_a = trans_a ? StridedMatrix{a, 1, m} : StridedMatrix{a, k, 1};
-    gemm_tiled(m, n, k, alpha, op_a, b, beta, c);
+    gemm_tiled(m, n, k, alpha, op_a, b_strips, beta, c);
   }
 }
 
