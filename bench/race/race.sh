@@ -383,7 +383,9 @@ if [ -n "${GNNREC_RACE_COMMIT:-}" ]; then
   commit="$GNNREC_RACE_COMMIT"
 else
   commit="$(git -C "$GNNREC_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  if [ -n "$(git -C "$GNNREC_ROOT" status --porcelain --untracked-files=no 2>/dev/null)" ]; then
+  # (this record file itself does not count)
+if [ -n "$(git -C "$GNNREC_ROOT" status --porcelain --untracked-files=no -- . \
+  ':!bench/race/last_race.md' 2>/dev/null)" ]; then
     commit="$commit (with uncommitted changes)"
   fi
 fi
