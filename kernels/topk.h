@@ -10,7 +10,8 @@
 //                    candidates end with value -inf and index -1.
 //
 // scores is (n_rows, ld) with ld >= n_cols (padding columns are ignored).
-// Supports 1 <= k <= kMaxTopK. CPU: std::partial_sort with the same order.
+// Supports 1 <= k <= kMaxTopK. CPU: one pass per row keeping the best k in the
+// same order.
 // CUDA: one warp per row; each lane keeps a sorted list of its best k in
 // registers, then k rounds of warp arg-max merge them.
 // Cost: topk_rows reads the scores once and writes the results:
