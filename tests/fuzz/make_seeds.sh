@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Writes the seed corpora tests/fuzz/corpus/<target>/ from small excerpts of
-# real files (data/, ../shared/datasets/gowalla) and from files the library
+# real files (data/: MovieLens and Last.fm) and from files the library
 # itself writes (a dataset cache file, checkpoints, a synthetic MPD slice).
 # The seeds are committed; this script records where they came from and
 # remakes them when a format changes:
@@ -13,7 +13,6 @@ BUILD="$(cd "${1:?usage: make_seeds.sh BUILD_DIR}" && pwd)"
 CORPUS="$ROOT/tests/fuzz/corpus"
 ML="$ROOT/data/ml-latest-small"
 LASTFM="$ROOT/data/hetrec2011-lastfm-2k"
-GOWALLA="$ROOT/../shared/datasets/gowalla"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 nul() { printf '\0'; }
@@ -53,12 +52,14 @@ cp "$WORK/ua" "$CORPUS/lastfm/user_artists_only"
   >"$CORPUS/lastfm/empty_artists_friends_header"
 
 # ---- lightgcn_txt: train.txt NUL test.txt ---------------------------------------------------------
-# Gowalla's first users, items below 200 only (every id up to the largest is a node).
-if [ -f "$GOWALLA/train.txt" ]; then
-  keep='{ line = $1; n = 0; for (i = 2; i <= NF && n < 8; i++) if ($i < 200) { line = line " " $i; n++ } print line }'
-  { head -6 "$GOWALLA/train.txt" | awk "$keep"; nul; head -6 "$GOWALLA/test.txt" | awk "$keep"; } \
-    >"$CORPUS/lightgcn_txt/gowalla_excerpt"
-fi
+# The paper's layout, made up here (Gowalla itself stays out of the
+# repository): users in order, one with no items, ids up to 199.
+{
+  printf '0 3 5 8 13 21 34 55\n1 2 4 6 8 10\n2 150 151 152 199\n3\n'
+  printf '4 7 77\n5 100 101 102 103 120 140 160 180\n'
+  nul
+  printf ' 0\n1\n2\n3\n4\n5 190 191 9 42 99 11 12\n'
+} >"$CORPUS/lightgcn_txt/paper_layout"
 { printf '0 1 2 3\n1 0 2\n2 4\n'; nul; printf '0 4\n1 3 1\n'; } >"$CORPUS/lightgcn_txt/tiny"
 printf '0\t1  2\r\n\n1 0\n' >"$CORPUS/lightgcn_txt/train_only_blanks"
 
@@ -114,7 +115,7 @@ cache_file="$(ls "$WORK"/cache/dataset-*.bin)"
 printf 'lightgcn_train\n--dataset\nedgelist\n--edges\nx.csv\n--delimiter\n,\n--topk\n10,20,50\n--header' \
   >"$CORPUS/cli/lightgcn_edgelist"
 printf 'lightgcn_train\n--dataset=gowalla\n--layers\n0\n--lr\n1e-3\n--resume\n--seed\n7\n--epochs\n5\n--epochs\n6' \
-  >"$CORPUS/cli/lightgcn_gowalla"
+  >"$CORPUS/cli/lightgcn_dataset_flags"
 printf 'lightgcn_train\n--recommend\n1\n--top\n10\n--checkpoint\nbest.ckpt' >"$CORPUS/cli/lightgcn_recommend"
 printf 'lightgcn_train\n--help' >"$CORPUS/cli/lightgcn_help"
 printf 'sage_train\n--dataset\nmpd\n--mpd\ndir\n--mpd-top\n100\n--features\nplaylist=f.csv\n--features\ntrack=g.csv' \
