@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <string>
 #include <sstream>
+#include <string>
 
 #include "core/error.h"
 

@@ -78,11 +78,11 @@ EpochProgress BprTrainer::train_epoch(
     const Tensor batch_users = epoch_users.slice_rows(begin, end);
     const Tensor positive_items = epoch_items.slice_rows(begin, end);
     const auto step = static_cast<std::uint64_t>((epoch - 1) * n_batches + batch);
-    const Tensor negative_items = ops::sample_negatives(train_on_device_, batch_users,
-                                                        model_.n_items(), config_.seed, step);
+    const Tensor negative_items =
+        ops::sample_negatives(train_on_device_, batch_users, model_.n_items(), config_.seed, step);
     ag::Tape tape;
-    ag::Var loss = model_.bpr_loss(tape, adjacency_, batch_users, positive_items, negative_items,
-                                   config_.l2);
+    ag::Var loss =
+        model_.bpr_loss(tape, adjacency_, batch_users, positive_items, negative_items, config_.l2);
     tape.backward(loss);
     optimizer_.step();
     Tensor loss_slot = batch_losses.slice_rows(batch, batch + 1);
@@ -90,8 +90,8 @@ EpochProgress BprTrainer::train_epoch(
     progress.batches_done = batch + 1;
     if (keep_going && !keep_going(batch + 1, n_batches)) break;
   }
-  const std::vector<float> losses = batch_losses.slice_rows(first_batch, progress.batches_done)
-                                        .to_vector<float>();
+  const std::vector<float> losses =
+      batch_losses.slice_rows(first_batch, progress.batches_done).to_vector<float>();
   progress.loss_sum = sum_finite_losses(losses, epoch, first_batch, n_batches);
   return progress;
 }

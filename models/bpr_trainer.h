@@ -24,8 +24,8 @@
 
 #include "core/csr.h"
 #include "models/lightgcn.h"
-#include "models/training.h"
 #include "models/optim.h"
+#include "models/training.h"
 
 namespace gnnrec {
 

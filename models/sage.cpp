@@ -143,8 +143,8 @@ std::vector<ag::Var> HeteroSage::encode(ag::Tape& tape, const SageGraph& graph, 
             ag::spmm(tape, edges.mean, edges.mean_transposed, weights.neigh.project(tape, h[s])),
             weights.neigh.bias);
       } else {
-        neighbours = weights.neigh.forward(
-            tape, ag::spmm(tape, edges.mean, edges.mean_transposed, h[s]));
+        neighbours =
+            weights.neigh.forward(tape, ag::spmm(tape, edges.mean, edges.mean_transposed, h[s]));
       }
       ag::Var term = ag::add(tape, neighbours, weights.root.forward(tape, h[t]));
       next[t] = next[t].defined() ? ag::add(tape, next[t], term) : term;

@@ -26,11 +26,11 @@ inline double sum_finite_losses(const std::vector<float>& losses, int epoch,
   double sum = 0.0;
   for (std::size_t b = 0; b < losses.size(); ++b) {
     const std::int64_t batch = first_batch + static_cast<std::int64_t>(b);
-    GNNREC_CHECK(std::isfinite(losses[b]),
-                 "the training loss became " << losses[b] << " in epoch " << epoch << ", step "
-                                             << (epoch - 1) * n_batches + batch + 1 << " (batch "
-                                             << batch + 1 << " of " << n_batches
-                                             << "); try a smaller --lr");
+    GNNREC_CHECK(std::isfinite(losses[b]), "the training loss became "
+                                               << losses[b] << " in epoch " << epoch << ", step "
+                                               << (epoch - 1) * n_batches + batch + 1 << " (batch "
+                                               << batch + 1 << " of " << n_batches
+                                               << "); try a smaller --lr");
     sum += static_cast<double>(losses[b]);
   }
   return sum;

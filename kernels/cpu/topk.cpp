@@ -62,8 +62,7 @@ void topk_rows<Cpu>(std::int64_t n_rows, std::int64_t n_cols, std::int64_t ld, c
         // Columns ascend, so a score equal to the k-th ranks after it.
         if (!(row[c] > kth_value)) continue;
         const Candidate candidate{row[c], static_cast<std::int32_t>(c)};
-        best.insert(std::upper_bound(best.begin(), best.end(), candidate, ranks_before),
-                    candidate);
+        best.insert(std::upper_bound(best.begin(), best.end(), candidate, ranks_before), candidate);
         if (best.size() > static_cast<std::size_t>(k)) best.pop_back();
         if (best.size() == static_cast<std::size_t>(k)) kth_value = best.back().value;
       }

@@ -185,8 +185,8 @@ TEST(GemmCpu, SameBitsWithOneOrTwoThreads) {
                         {true, false, 301, 250, 45}};
   const int threads = omp_get_max_threads();
   for (const Case& c : cases) {
-    SCOPED_TRACE(::testing::Message() << c.trans_a << c.trans_b << " " << c.m << "x" << c.n
-                                      << "x" << c.k);
+    SCOPED_TRACE(::testing::Message()
+                 << c.trans_a << c.trans_b << " " << c.m << "x" << c.n << "x" << c.k);
     const std::vector<float> a = random_floats(c.m * c.k, 7);
     const std::vector<float> b = random_floats(c.k * c.n, 8);
     std::vector<float> one(c.m * c.n), two(c.m * c.n);

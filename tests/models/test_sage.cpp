@@ -161,7 +161,9 @@ TEST(Sage, ProjectingBeforeTheMeanIsTheSameFormula) {
     const std::vector<std::string>& names = model.parameter_names();
     const auto at = std::find(names.begin(), names.end(), name);
     EXPECT_NE(at, names.end()) << name;
-    return model.parameters()[static_cast<std::size_t>(at - names.begin())].value().to_vector<float>();
+    return model.parameters()[static_cast<std::size_t>(at - names.begin())]
+        .value()
+        .to_vector<float>();
   };
   const std::vector<float> users = parameter("user.embedding");
   const std::vector<float> items = parameter("item.embedding");
