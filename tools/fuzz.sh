@@ -4,8 +4,8 @@
 #   tools/fuzz.sh --list                               # the targets
 #   tools/fuzz.sh --totals                             # seconds, runs and crashes so far
 #
-# Installs clang 14 and its runtimes where missing (apt-get, as tools/setup.sh
-# does), builds the targets in build-fuzz/ with clang++-14
+# Installs clang 14 and its runtimes where missing (through tools/setup.sh),
+# builds the targets in build-fuzz/ with clang++-14
 # -fsanitize=fuzzer,address,undefined (the gnnrec library too, with
 # GNNREC_SANITIZE=ON and coverage instrumentation; CPU only), then runs the
 # targets one after the other, one process on one core each, for
@@ -79,21 +79,8 @@ for target in "${targets[@]}"; do
 done
 
 # ---- Tools --------------------------------------------------------------------------
-"$GNNREC_ROOT/tools/setup.sh"
-fuzz_packages=(clang-14 libclang-rt-14-dev libomp-14-dev)  # libFuzzer and the sanitizers; OpenMP for clang
-missing=()
-for package in "${fuzz_packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "fuzz.sh: installing ${missing[*]}"
-  sudo=""
-  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+# libFuzzer and the sanitizers' runtimes; OpenMP for clang.
+"$GNNREC_ROOT/tools/setup.sh" clang-14 libclang-rt-14-dev libomp-14-dev
 
 # ---- Build ----------------------------------------------------------------------------
 launcher=()

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks to build and test gnnrec, and
 # only that: each package is checked first and apt-get runs only for the
-# missing ones. Called by tools/run_main.sh and tools/run_tests.sh.
+# missing ones. Called by tools/run_main.sh and tools/run_tests.sh; other
+# scripts name their extra packages as arguments (tools/fuzz.sh: clang).
+#   tools/setup.sh [EXTRA_PACKAGE...]
 #
 # Not installed here: the CUDA toolkit (nvcc). Without it gnnrec builds its
 # CPU backend only (GNNREC_CUDA=AUTO).
@@ -13,6 +15,7 @@ packages=(
   libbenchmark-dev                  # bench/
   libcli11-dev                      # command lines
   libsimdjson-dev                   # Spotify MPD JSON slices
+  "$@"
 )
 
 missing=()

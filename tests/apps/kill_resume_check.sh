@@ -10,14 +10,13 @@
 # non-zero exit, and --resume must finish it identically.
 #   kill_resume_check.sh LIGHTGCN_TRAIN SAGE_TRAIN [KILLS]
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/check_common.sh"
 LIGHTGCN="$1"
 SAGE="$2"
 KILLS="${3:-20}"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 export OMP_NUM_THREADS=1
 
 # Small inputs, and a wide embedding so that checkpoint writes take a while.
@@ -29,7 +28,6 @@ lightgcn_args=(--dataset edgelist --edges edges.csv --delimiter , --header --no-
 sage_args=(--dataset lastfm --user-artists user_artists.dat --user-friends "" --artists ""
            --device cpu --no-progress --hidden 128 --batch-size 64 --epochs 40)
 
-without_timings() { awk -F, -v OFS=, '{ $3 = ""; NF--; print }' "$1"; }  # epoch_seconds, eval_seconds
 
 # survive NAME BINARY ARGS...: kill and resume until done; compare with a straight run.
 survive() {

@@ -5,31 +5,18 @@
 # clear error line and a non-zero exit.
 #   lightgcn_train_check.sh LIGHTGCN_TRAIN SOURCE_DIR
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/check_common.sh"
 BIN="$1"
 SRC="$2"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # A small random bipartite edge list (60 users, 40 items, ~600 edges).
 awk 'BEGIN { srand(7); print "user,item,weight"; for (u = 0; u < 60; u++) for (k = 0; k < 10; k++) print "u" u ",i" int(rand() * 40) ",1" }' >edges.csv
 common=(--dataset edgelist --edges edges.csv --delimiter , --header --no-cache --device cpu
         --no-progress --dim 8 --batch-size 64 --eval-every 2 --topk 5,10)
 
-# expect_error NAME PATTERN ARGS...: non-zero exit, one "error:" line matching PATTERN.
-expect_error() {
-  local name="$1" pattern="$2"
-  shift 2
-  local out rc
-  out=$("$BIN" "$@" 2>&1 >/dev/null)
-  rc=$?
-  if [ $rc -eq 0 ]; then fail "$name: exit 0, expected an error"; return; fi
-  if [ "$(grep -c 'error' <<<"$out")" -ne 1 ]; then fail "$name: expected one error line, got: $out"; return; fi
-  if ! grep -q -- "$pattern" <<<"$out"; then fail "$name: error does not mention '$pattern': $out"; return; fi
-  echo "ok: $name -> $out"
-}
 
 # ---- a run, and a resumed run that matches it ------------------------------------------
 "$BIN" "${common[@]}" --epochs 4 --out straight >straight.log 2>&1 || fail "straight run failed: $(cat straight.log)"
@@ -48,19 +35,11 @@ if [ -z "$(loss_lines straight.log)" ] || [ "$(loss_lines straight.log)" != "$(l
 else
   echo "ok: resume continues exactly ($(loss_lines resumed.log | tr '\n' ' '))"
 fi
-without_timings() { awk -F, -v OFS=, '{ $3 = ""; NF--; print }' "$1"; }  # epoch_seconds, eval_seconds
 cmp -s <(without_timings straight/metrics.csv) <(without_timings resumed/metrics.csv) ||
   fail "metrics.csv of the resumed run differs (besides timings)"
 
 # ---- the thread count changes no result (issue 8) -------------------------------------------
-"$BIN" "${common[@]}" --epochs 4 --threads 1 --out one-thread >one-thread.log 2>&1 || fail "--threads 1 failed"
-"$BIN" "${common[@]}" --epochs 4 --threads 3 --out three-threads >three-threads.log 2>&1 || fail "--threads 3 failed"
-if [ -s one-thread/metrics.csv ] && cmp -s <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv); then
-  echo "ok: --threads 1 and --threads 3 give the same metrics.csv"
-else
-  fail "--threads 1 and --threads 3 differ:"
-  diff <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv) | head
-fi
+expect_same_results_with_threads "${common[@]}" --epochs 4
 
 # ---- recommend ----------------------------------------------------------------------------
 out=$("$BIN" "${common[@]}" --out straight --recommend u3 --top 5 2>&1) || fail "recommend failed: $out"

@@ -5,13 +5,12 @@
 # one clear error line and a non-zero exit.
 #   sage_train_check.sh SAGE_TRAIN MPD_GENERATE
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/check_common.sh"
 BIN="$1"
 GENERATE="$2"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK"
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 # A small Last.fm in the HetRec format: 40 users, 30 artists, friendships.
 awk 'BEGIN { srand(3); printf "userID\tartistID\tweight\r\n"
@@ -23,17 +22,6 @@ awk 'BEGIN { print "id\tname\turl\tpictureURL"; for (a = 1; a <= 30; a++) printf
 common=(--dataset lastfm --user-artists user_artists.dat --user-friends user_friends.dat
         --artists artists.dat --device cpu --no-progress --hidden 8 --batch-size 64)
 
-expect_error() {  # NAME PATTERN ARGS...: non-zero exit, one "error" line matching PATTERN
-  local name="$1" pattern="$2"
-  shift 2
-  local out rc
-  out=$("$BIN" "$@" 2>&1 >/dev/null)
-  rc=$?
-  if [ $rc -eq 0 ]; then fail "$name: exit 0, expected an error"; return; fi
-  if [ "$(grep -c 'error' <<<"$out")" -ne 1 ]; then fail "$name: expected one error line, got: $out"; return; fi
-  if ! grep -q -- "$pattern" <<<"$out"; then fail "$name: error does not mention '$pattern': $out"; return; fi
-  echo "ok: $name -> $out"
-}
 
 # ---- a run, and a resumed run that matches it ------------------------------------------
 "$BIN" "${common[@]}" --epochs 4 --out straight >straight.log 2>&1 || fail "straight run failed: $(cat straight.log)"
@@ -54,15 +42,7 @@ else
 fi
 
 # ---- the thread count changes no result (issue 8) -------------------------------------------
-without_timings() { awk -F, -v OFS=, '{ $3 = ""; NF--; print }' "$1"; }  # epoch_seconds, eval_seconds
-"$BIN" "${common[@]}" --epochs 3 --threads 1 --out one-thread >one-thread.log 2>&1 || fail "--threads 1 failed"
-"$BIN" "${common[@]}" --epochs 3 --threads 3 --out three-threads >three-threads.log 2>&1 || fail "--threads 3 failed"
-if [ -s one-thread/metrics.csv ] && cmp -s <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv); then
-  echo "ok: --threads 1 and --threads 3 give the same metrics.csv"
-else
-  fail "--threads 1 and --threads 3 differ:"
-  diff <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv) | head
-fi
+expect_same_results_with_threads "${common[@]}" --epochs 3
 
 # ---- using the model ----------------------------------------------------------------------
 out=$("$BIN" "${common[@]}" --out straight --score 2 5 2>&1) || fail "--score failed: $out"
