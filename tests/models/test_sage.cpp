@@ -105,6 +105,27 @@ TEST(SageGradcheck, HeterogeneousWithFeaturesAndMlpDecoder) {
   expect_model_gradients_match(tiny_hetero_graph(), config, 0, 1);
 }
 
+// One SAGE layer of width 2 by hand, in double: for each destination v,
+//   out[v] = W_neigh · mean over in_neighbours[v] of src[u] + b + W_root · dst[v]
+// (a zero mean without in-neighbours), compared with the model's out.
+void expect_sage_layer(const std::vector<float>& out, const std::vector<float>& src,
+                       const std::vector<float>& dst, const std::vector<float>& w_neigh,
+                       const std::vector<float>& b, const std::vector<float>& w_root,
+                       const std::vector<std::vector<int>>& in_neighbours) {
+  for (std::size_t v = 0; v < in_neighbours.size(); ++v) {
+    double mean[2] = {0, 0};
+    for (int u : in_neighbours[v]) {
+      for (int d = 0; d < 2; ++d) mean[d] += src[u * 2 + d] / in_neighbours[v].size();
+    }
+    for (int o = 0; o < 2; ++o) {
+      double want = b[o];
+      for (int d = 0; d < 2; ++d)
+        want += w_neigh[o * 2 + d] * mean[d] + w_root[o * 2 + d] * dst[v * 2 + d];
+      EXPECT_NEAR(out[v * 2 + o], want, 1e-6) << "node " << v << ", output " << o;
+    }
+  }
+}
+
 // One homogeneous layer = SAGEConv: W_neigh · mean(h_u) + b + W_root · h_v,
 // with a zero mean for a node without in-neighbours.
 TEST(Sage, OneLayerIsTheSageConvFormula) {
@@ -124,19 +145,7 @@ TEST(Sage, OneLayerIsTheSageConvFormula) {
   const std::vector<float> b = model.parameters()[2].value().to_vector<float>();
   const std::vector<float> w_root = model.parameters()[3].value().to_vector<float>();
   ASSERT_EQ(model.parameter_names()[1], "layer1.edge.neigh.weight");
-  const std::vector<std::vector<int>> in_neighbours = {{1, 2}, {2, 3}, {}, {}};
-  for (int v = 0; v < 4; ++v) {
-    double mean[2] = {0, 0};
-    for (int u : in_neighbours[v]) {
-      for (int d = 0; d < 2; ++d) mean[d] += e[u * 2 + d] / in_neighbours[v].size();
-    }
-    for (int o = 0; o < 2; ++o) {
-      double want = b[o];
-      for (int d = 0; d < 2; ++d)
-        want += w_neigh[o * 2 + d] * mean[d] + w_root[o * 2 + d] * e[v * 2 + d];
-      EXPECT_NEAR(out[v * 2 + o], want, 1e-6) << "node " << v << ", output " << o;
-    }
-  }
+  expect_sage_layer(out, e, e, w_neigh, b, w_root, {{1, 2}, {2, 3}, {}, {}});
 }
 
 // 2 users -> 3 items: fewer source rows than destination rows, so the
@@ -170,19 +179,7 @@ TEST(Sage, ProjectingBeforeTheMeanIsTheSameFormula) {
   const std::vector<float> w_neigh = parameter("layer1.likes.neigh.weight");
   const std::vector<float> b = parameter("layer1.likes.neigh.bias");
   const std::vector<float> w_root = parameter("layer1.likes.root.weight");
-  const std::vector<std::vector<int>> in_neighbours = {{0, 1}, {1}, {}};
-  for (int v = 0; v < 3; ++v) {
-    double mean[2] = {0, 0};
-    for (int u : in_neighbours[v]) {
-      for (int d = 0; d < 2; ++d) mean[d] += users[u * 2 + d] / in_neighbours[v].size();
-    }
-    for (int o = 0; o < 2; ++o) {
-      double want = b[o];
-      for (int d = 0; d < 2; ++d)
-        want += w_neigh[o * 2 + d] * mean[d] + w_root[o * 2 + d] * items[v * 2 + d];
-      EXPECT_NEAR(out[v * 2 + o], want, 1e-6) << "item " << v << ", output " << o;
-    }
-  }
+  expect_sage_layer(out, users, items, w_neigh, b, w_root, {{0, 1}, {1}, {}});
 }
 
 TEST(Sage, RejectsATypeWithoutIncomingRelations) {
