@@ -143,10 +143,17 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
                           const float* a, ColumnStrips b, float beta, float* c) {
   const StridedMatrix a_t{a, 1, m};
   const std::int64_t n_chunks = std::max<std::int64_t>(1, (k + kRowsPerChunk - 1) / kRowsPerChunk);
-  std::vector<float> partial(static_cast<std::size_t>(n_chunks * m * n));
+  // Every element of every partial is written before it is read; the
+  // buffer is kept between calls (no allocation per training step).
+  // (The OpenMP threads below see their own thread_local copies: they use
+  // the pointer taken here.)
+  thread_local std::vector<float> partial_buffer;
+  partial_buffer.resize(
+      std::max(partial_buffer.size(), static_cast<std::size_t>(n_chunks * m * n)));
+  float* const partial = partial_buffer.data();
 #pragma omp parallel for schedule(static)
   for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
-    float* sum = partial.data() + chunk * m * n;
+    float* sum = partial + chunk * m * n;
     const std::int64_t kk_begin = chunk * kRowsPerChunk;
     const std::int64_t kk_end = std::min(k, kk_begin + kRowsPerChunk);
     for (std::int64_t j = 0; j < n; j += kTileColumns) {
@@ -163,7 +170,7 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
     for (std::int64_t i = 0; i < m; ++i) {
       std::fill(row_sum.begin(), row_sum.end(), 0.0f);
       for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
-        const float* sum_row = partial.data() + chunk * m * n + i * n;
+        const float* sum_row = partial + chunk * m * n + i * n;
         for (std::int64_t j = 0; j < n; ++j) row_sum[static_cast<std::size_t>(j)] += sum_row[j];
       }
       float* c_row = c + i * n;
@@ -176,21 +183,22 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
 }
 
 // op(B) = Bᵀ with B (n x k) row-major: B' = Bᵀ packed in strips
-// (ColumnStrips), packed[s][kk][c] = B[s * kTileColumns + c, kk], the last
-// strip padded with zeros. Each strip reads kTileColumns rows of B.
-std::vector<float> packed_transpose(const float* b, std::int64_t n, std::int64_t k) {
+// (ColumnStrips), packed[s][kk][c] = B[s * kTileColumns + c, kk]. The last
+// strip's columns past n are never read. Each strip reads kTileColumns rows
+// of B. Into `packed`, grown as needed.
+void pack_transpose(const float* b, std::int64_t n, std::int64_t k, std::vector<float>& packed) {
   const std::int64_t n_strips = (n + kTileColumns - 1) / kTileColumns;
-  std::vector<float> packed(static_cast<std::size_t>(n_strips * k * kTileColumns), 0.0f);
+  packed.resize(std::max(packed.size(), static_cast<std::size_t>(n_strips * k * kTileColumns)));
+  float* const strips = packed.data();
 #pragma omp parallel for schedule(static)
   for (std::int64_t s = 0; s < n_strips; ++s) {
-    float* strip = packed.data() + s * k * kTileColumns;
+    float* strip = strips + s * k * kTileColumns;
     const std::int64_t width = std::min<std::int64_t>(kTileColumns, n - s * kTileColumns);
     for (std::int64_t c = 0; c < width; ++c) {
       const float* b_row = b + (s * kTileColumns + c) * k;
       for (std::int64_t kk = 0; kk < k; ++kk) strip[kk * kTileColumns + c] = b_row[kk];
     }
   }
-  return packed;
 }
 
 }  // namespace
@@ -199,10 +207,12 @@ template <>
 void gemm<Cpu>(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::int64_t k,
                float alpha, const float* a, const float* b, float beta, float* c) {
   if (m <= 0 || n <= 0) return;
-  std::vector<float> packed;
+  // Kept between calls, so that a training step allocates nothing here after
+  // its first (gemm is called from one thread; OpenMP works inside it).
+  thread_local std::vector<float> packed;
   ColumnStrips b_strips{b, n, kTileColumns};  // B' = B, row-major
   if (trans_b) {
-    packed = packed_transpose(b, n, k);  // B is (n x k)
+    pack_transpose(b, n, k, packed);  // B is (n x k)
     b_strips = ColumnStrips{packed.data(), kTileColumns, kTileColumns * k};
   }
   if (trans_a && m * n <= kSmallOutput) {
