@@ -27,6 +27,7 @@ without_timings() { awk -F, -v OFS=, '{ $3 = ""; NF--; print }' "$1"; }
 expect_same_results_with_threads() {
   "$BIN" "$@" --threads 1 --out one-thread >one-thread.log 2>&1 || fail "--threads 1 failed"
   "$BIN" "$@" --threads 3 --out three-threads >three-threads.log 2>&1 || fail "--threads 3 failed"
+  grep -q "^threads: 1 " one-thread.log || fail "--threads 1: no 'threads: 1' line in the output"
   if [ -s one-thread/metrics.csv ] &&
     cmp -s <(without_timings one-thread/metrics.csv) <(without_timings three-threads/metrics.csv); then
     echo "ok: --threads 1 and --threads 3 give the same metrics.csv"

@@ -64,6 +64,7 @@ expect_error "truncated checkpoint" "truncated" "${common[@]}" --out straight --
   --checkpoint truncated.ckpt
 expect_error "no GPU" "cuda" "${common[@]}" --device cuda:7 --out bad
 expect_error "bad flag value" "dataset" --dataset nosuch
+expect_error "negative thread count" "threads" "${common[@]}" --threads -1 --out bad
 expect_error "out of memory" "out of memory on cpu.*embedding table" "${common[@]}" --dim 100000000 --out bad
 # A diverging run stops at the first non-finite loss and keeps the last good checkpoint.
 cp -r straight diverging
