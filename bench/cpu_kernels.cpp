@@ -21,6 +21,7 @@
 //   Adam          dense over (N, 64); row-sparse over 6,144 distinct rows of it
 //   NegativeSampling  2,048 users against the training CSR (n_users x n_items)
 //   ApplyRowMask, TopK (k = 20)  a (1024, n_items) score chunk, users 0..1023
+//   ScoreTopK     GemmScores, ApplyRowMask and TopK in one pass
 //
 // Every input is built before the timed loop. Counters, per call, from the
 // "Cost" line of each kernel header (the bytes a kernel must move at least,
@@ -361,6 +362,23 @@ void BM_TopK(benchmark::State& state) {
   report(state, {4.0 * n_scores + 8.0 * kChunk * kTopK, 0.0, n_scores}, "scores", true);
 }
 
+// The three above in one pass (a chunk's scores never leave the cache).
+void BM_ScoreTopK(benchmark::State& state) {
+  const std::vector<float> users = random_floats(kChunk * 64, 2, -0.1f, 0.1f);
+  const std::vector<float> items = random_floats(n_items() * 64, 3, -0.1f, 0.1f);
+  std::vector<float> values = zeros(kChunk * kTopK);
+  std::vector<std::int32_t> indices(kChunk * kTopK);
+  for (auto _ : state) {
+    score_topk_rows<Cpu>(kChunk, n_items(), 64, users.data(), items.data(), graph().train.view(), 0,
+                         kTopK, values.data(), indices.data());
+    benchmark::ClobberMemory();
+  }
+  const double n_scores = 1.0 * kChunk * n_items();
+  report(state,
+         {4.0 * (kChunk + n_items()) * 64 + 8.0 * kChunk * kTopK, 2.0 * n_scores * 64, n_scores},
+         "scores", true);
+}
+
 // ---- registration --------------------------------------------------------------------
 
 void Timed(benchmark::internal::Benchmark* b) {
@@ -392,6 +410,7 @@ BENCHMARK(BM_AdamRowSparse)->Apply(Timed);
 BENCHMARK(BM_NegativeSampling)->Apply(Timed);
 BENCHMARK(BM_ApplyRowMask)->Apply(Timed);
 BENCHMARK(BM_TopK)->Apply(Timed);
+BENCHMARK(BM_ScoreTopK)->Apply(Timed);
 
 }  // namespace
 }  // namespace gnnrec::bench

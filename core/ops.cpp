@@ -345,4 +345,31 @@ TopK topk_rows(const Tensor& scores, int k) {
   return top;
 }
 
+TopK score_topk(const Tensor& users, const Tensor& items, const Csr& mask, std::int32_t row_offset,
+                int k) {
+  if (!users.device().is_cpu()) {
+    Tensor scores = matmul(users, items, false, true);
+    apply_row_mask_(scores, mask, row_offset);
+    return topk_rows(scores, k);
+  }
+  check_f32("score_topk", users, "users");
+  check_f32("score_topk", items, "items");
+  check_ndim("score_topk", users, "users", 2);
+  check_ndim("score_topk", items, "items", 2);
+  check_same_device("score_topk", users, items);
+  check_same_csr_device("score_topk", mask, users);
+  GNNREC_CHECK(users.cols() == items.cols(), "score_topk: users "
+                                                 << shape_str(users.shape()) << " and items "
+                                                 << shape_str(items.shape()) << " differ in width");
+  GNNREC_CHECK(k >= 1 && k <= kMaxTopK,
+               "score_topk: k must be in [1, " << kMaxTopK << "], got " << k);
+  TopK top;
+  top.values = empty_f32({users.rows(), k}, users.device());
+  top.indices = Tensor::empty({users.rows(), k}, DType::I32, users.device());
+  score_topk_rows<Cpu>(users.rows(), items.rows(), users.cols(), f32(users), f32(items),
+                       mask.view(), row_offset, k, f32(top.values),
+                       top.indices.data<std::int32_t>());
+  return top;
+}
+
 }  // namespace gnnrec::ops

@@ -60,5 +60,10 @@ struct TopK {
   Tensor indices;  // i32 (rows, k); -1 past the finite scores
 };
 TopK topk_rows(const Tensor& scores, int k);
+// topk_rows of the masked scores users · itemsᵀ (the mask's rows row_offset
+// ..): on the CPU without the score matrix (score_topk_rows), on the GPU as
+// matmul, apply_row_mask_ and topk_rows. The same result either way.
+TopK score_topk(const Tensor& users, const Tensor& items, const Csr& mask, std::int32_t row_offset,
+                int k);
 
 }  // namespace gnnrec::ops

@@ -16,6 +16,8 @@
 // registers, then k rounds of warp arg-max merge them.
 // Cost: topk_rows reads the scores once and writes the results:
 // 4·n_rows·n_cols + 8·n_rows·k bytes, one compare per score (+ the inserts).
+// score_topk_rows: 2·n_rows·n_cols·dim flops; bytes 4·(n_rows·dim + nnz +
+// n_rows) + 8·n_rows·k, plus 4·n_cols·dim read once per block of users.
 // apply_row_mask reads the mask rows and writes -inf at each entry:
 // 4·(n_rows + 1) + 8·nnz bytes (nnz of those rows; each write touches a whole
 // cache line or 32-byte sector), no flops.
@@ -44,6 +46,18 @@ inline void check_row_mask_arguments(std::int64_t n_rows, std::int64_t ld, const
 template <class Backend>
 void apply_row_mask(std::int64_t n_rows, std::int64_t ld, const CsrView& mask,
                     std::int32_t row_offset, float* scores);
+
+// score_topk_rows: topk_rows of the masked scores S = U·Iᵀ (users U (n_rows,
+// dim), items I (n_cols, dim), both row-major), the mask's rows row_offset ..
+// row_offset + n_rows - 1 as in apply_row_mask, without S in memory. The
+// scores are computed exactly as gemm computes them, so the result equals
+// gemm + apply_row_mask + topk_rows. CPU only: the GPU evaluates a chunk of
+// users with those three (its scores fit its memory and bandwidth); the CPU
+// would write and re-read every score through main memory.
+template <class Backend>
+void score_topk_rows(std::int64_t n_rows, std::int64_t n_cols, std::int64_t dim, const float* users,
+                     const float* items, const CsrView& mask, std::int32_t row_offset, int k,
+                     float* top_values, std::int32_t* top_indices);
 
 template <class Backend>
 void topk_rows(std::int64_t n_rows, std::int64_t n_cols, std::int64_t ld, const float* scores,

@@ -94,12 +94,14 @@ RankingReport evaluate_ranking(const Tensor& user_emb, const Tensor& item_emb, c
   const Csr exclude_on_device = exclude.to(user_emb.device());
   const CsrView truth_view = truth.view();
   RankingReport report = empty_report(ks);
-  for (std::int32_t begin = 0; begin < truth.n_rows(); begin += users_per_chunk) {
-    const std::int32_t end = std::min(truth.n_rows(), begin + users_per_chunk);
-    Tensor scores = ops::matmul(user_emb.slice_rows(begin, end), item_emb, false, true);
-    ops::apply_row_mask_(scores, exclude_on_device, begin);
+  // The CPU keeps no score matrix (ops::score_topk), so it takes every user
+  // at once; a GPU chunk's scores are (users_per_chunk, items) floats.
+  const std::int32_t chunk = user_emb.device().is_cpu() ? truth.n_rows() : users_per_chunk;
+  for (std::int32_t begin = 0; begin < truth.n_rows(); begin += chunk) {
+    const std::int32_t end = std::min(truth.n_rows(), begin + chunk);
     const std::vector<std::int32_t> top =
-        ops::topk_rows(scores, max_k).indices.to_vector<std::int32_t>();
+        ops::score_topk(user_emb.slice_rows(begin, end), item_emb, exclude_on_device, begin, max_k)
+            .indices.to_vector<std::int32_t>();
     for (std::int32_t u = begin; u < end; ++u) {
       if (!has_truth(truth_view, u)) {
         report.n_users_skipped += 1;

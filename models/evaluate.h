@@ -44,7 +44,8 @@ struct RankingReport {
 
 // user_emb (n_users, dim) and item_emb (n_items, dim) on one device; exclude
 // and truth are (n_users, n_items) CSRs on the CPU. Every K in `ks` must be
-// in [1, kMaxTopK] and at most n_items.
+// in [1, kMaxTopK] and at most n_items. users_per_chunk bounds the GPU's
+// score matrix; the CPU scores every user in one pass without one.
 RankingReport evaluate_ranking(const Tensor& user_emb, const Tensor& item_emb, const Csr& exclude,
                                const Csr& truth, const std::vector<int>& ks,
                                std::int32_t users_per_chunk = 1024);

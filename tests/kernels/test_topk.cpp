@@ -1,7 +1,8 @@
 // Top-K per row and the row mask: a hand example with ties, -inf and NaN
 // never selected, short rows padded with -inf / -1, padding columns (ld >
 // n_cols) ignored, the mask with a row offset; random inputs against a
-// brute-force full sort, and the GPU identical to the CPU reference.
+// brute-force full sort, and the GPU identical to the CPU reference; the
+// fused score_topk_rows equal to gemm + mask + top-K.
 #include "kernels/topk.h"
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 
 #include "core/csr.h"
 #include "core/tensor.h"
+#include "kernels/gemm.h"
 #include "tests/test_util.h"
 
 namespace gnnrec {
@@ -227,6 +229,74 @@ TEST_P(TopKTest, MaskedRandomChunkMatchesCpu) {
 }
 
 GNNREC_INSTANTIATE_DEVICE_TESTS(TopKTest);
+
+// score_topk_rows (CPU only) against what it replaces: gemm, apply_row_mask
+// and topk_rows, and against a full sort of the masked scores. Embeddings
+// are multiples of 1/4, so many scores tie exactly. Sizes cross the user
+// blocks (96 rows), the item blocks (256 columns) and the 6 x 16 tiles
+// raggedly; some rows are masked almost entirely, so their lists end in -1.
+TEST(ScoreTopK, EqualsGemmMaskAndTopK) {
+  struct Size {
+    std::int64_t n_users, n_rows, n_cols, dim;
+  };
+  for (const Size& size : {Size{1, 1, 1, 1}, Size{9, 5, 17, 3}, Size{120, 97, 300, 64},
+                           Size{260, 200, 529, 16}, Size{13, 13, 1000, 33}}) {
+    const auto [n_users, n_rows, n_cols, dim] = size;
+    const std::int32_t row_offset = static_cast<std::int32_t>(n_users - n_rows);
+    const auto seed = static_cast<std::uint64_t>(n_rows * n_cols + dim);
+    std::vector<float> users = testing::random_floats(n_rows * dim, seed, -2.0f, 2.0f);
+    std::vector<float> items = testing::random_floats(n_cols * dim, seed + 1, -2.0f, 2.0f);
+    for (float& x : users) x = std::round(x * 4.0f) / 4.0f;
+    for (float& x : items) x = std::round(x * 4.0f) / 4.0f;
+    // Each user masks a random number of items, up to all of them.
+    std::vector<std::int32_t> mask_users, mask_items;
+    const std::vector<std::int32_t> counts =
+        testing::random_ints(n_users, seed + 2, 0, static_cast<std::int32_t>(n_cols + 1));
+    for (std::int32_t u = 0; u < n_users; ++u) {
+      const std::vector<std::int32_t> picked =
+          testing::random_ints(counts[u], seed + 3 + u, 0, static_cast<std::int32_t>(n_cols));
+      for (std::int32_t item : picked) {
+        mask_users.push_back(u);
+        mask_items.push_back(item);
+      }
+    }
+    const Csr mask = Csr::from_coo(static_cast<std::int32_t>(n_users),
+                                   static_cast<std::int32_t>(n_cols), mask_users, mask_items);
+    std::vector<float> scores(static_cast<std::size_t>(n_rows * n_cols));
+    gemm<Cpu>(false, true, n_rows, n_cols, dim, 1.0f, users.data(), items.data(), 0.0f,
+              scores.data());
+    apply_row_mask<Cpu>(n_rows, n_cols, mask.view(), row_offset, scores.data());
+    const SortedRows sorted = sort_rows(n_rows, n_cols, n_cols, scores);
+    for (int k : {1, 20, 128}) {
+      SCOPED_TRACE(std::to_string(n_rows) + " x " + std::to_string(n_cols) + ", dim " +
+                   std::to_string(dim) + ", k " + std::to_string(k));
+      const TopK want = topk_on(Device::cpu(), n_rows, n_cols, n_cols, scores, k);
+      TopK got{std::vector<float>(n_rows * k), std::vector<std::int32_t>(n_rows * k)};
+      score_topk_rows<Cpu>(n_rows, n_cols, dim, users.data(), items.data(), mask.view(), row_offset,
+                           k, got.values.data(), got.indices.data());
+      EXPECT_EQ(got.indices, want.indices);
+      EXPECT_EQ(got.values, want.values);
+      EXPECT_EQ(got.indices, first_k(sorted, k).indices);
+    }
+  }
+}
+
+TEST(ScoreTopK, RejectsBadKAndMaskRows) {
+  const std::vector<float> users = {1.0f, 2.0f}, items = {3.0f, 4.0f};
+  const Csr mask = Csr::from_coo(1, 2, {0}, {1});
+  std::vector<float> values(4);
+  std::vector<std::int32_t> indices(4);
+  EXPECT_THROW(score_topk_rows<Cpu>(1, 2, 1, users.data(), items.data(), mask.view(), 0, 0,
+                                    values.data(), indices.data()),
+               Error);
+  EXPECT_THROW(score_topk_rows<Cpu>(1, 2, 1, users.data(), items.data(), mask.view(), 1, 2,
+                                    values.data(), indices.data()),
+               Error);
+  score_topk_rows<Cpu>(1, 2, 1, users.data(), items.data(), mask.view(), 0, 2, values.data(),
+                       indices.data());
+  EXPECT_EQ(indices[0], 0);  // item 1 is masked
+  EXPECT_EQ(indices[1], -1);
+}
 
 }  // namespace
 }  // namespace gnnrec
