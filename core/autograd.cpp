@@ -302,6 +302,27 @@ Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, SpmmAl
   });
 }
 
+// out = mean_k Aᵏ x:  dx += mean_k (Aᵀ)ᵏ dout, by the same Horner steps.
+Var propagation_mean(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, int n_powers,
+                     SpmmAlgo algo) {
+  GNNREC_CHECK(a_transposed.n_rows() == a.n_cols() && a_transposed.n_cols() == a.n_rows() &&
+                   a_transposed.nnz() == a.nnz(),
+               "propagation_mean: a_transposed ("
+                   << a_transposed.n_rows() << ", " << a_transposed.n_cols() << ", nnz "
+                   << a_transposed.nnz() << ") is not the transpose of A (" << a.n_rows() << ", "
+                   << a.n_cols() << ", nnz " << a.nnz() << ")");
+  return tape.record(ops::propagation_mean(a, x.value(), n_powers, algo), {x},
+                     [a_transposed, x, n_powers, algo](const Tensor& dout) {
+                       Tensor dx = ops::propagation_mean(a_transposed, dout, n_powers, algo);
+                       const Var::GradSlot slot = x.grad_slot();
+                       if (slot.beta == 0.0f) {
+                         slot.buffer = std::move(dx);  // a new tensor, nobody else's
+                       } else {
+                         ops::add_scaled_(slot.buffer, 1.0f, dx);
+                       }
+                     });
+}
+
 // out[i, :] = table[idx[i], :]:  dtable[idx[i], :] += dout[i, :]  (repeats add up)
 Var gather_rows(Tape& tape, const Var& table, const Tensor& idx) {
   return tape.record(ops::gather_rows(table.value(), idx), {table},

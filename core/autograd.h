@@ -126,6 +126,11 @@ Var matmul(Tape& tape, const Var& a, const Var& b, bool trans_a = false, bool tr
 // (pass `a` itself when A is symmetric).
 Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x,
          SpmmAlgo algo = SpmmAlgo::WarpPerRow);
+// The mean of x, A x, ..., Aᴷ x (K = n_powers >= 1) for a constant square A
+// (ops::propagation_mean); the backward is the same mean over Aᵀ:
+// dx += (1 / (K + 1)) Σ_k (Aᵀ)ᵏ dout.
+Var propagation_mean(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, int n_powers,
+                     SpmmAlgo algo = SpmmAlgo::WarpPerRow);
 Var gather_rows(Tape& tape, const Var& table, const Tensor& idx);
 // x with another shape of the same element count, sharing its storage.
 Var reshape(Tape& tape, const Var& x, const Shape& shape);

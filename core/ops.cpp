@@ -240,6 +240,28 @@ Tensor spmm(const Csr& a, const Tensor& x, SpmmAlgo algo) {
   return out;
 }
 
+Tensor propagation_mean(const Csr& a, const Tensor& x, int n_powers, SpmmAlgo algo) {
+  check_f32("propagation_mean", x, "x");
+  check_ndim("propagation_mean", x, "x", 2);
+  check_same_csr_device("propagation_mean", a, x);
+  GNNREC_CHECK(a.n_rows() == a.n_cols() && x.rows() == a.n_cols(),
+               "propagation_mean: A of shape (" << a.n_rows() << ", " << a.n_cols()
+                                                << ") must be square with x's "
+                                                << shape_str(x.shape()) << " rows");
+  GNNREC_CHECK(n_powers >= 1, "propagation_mean: n_powers must be >= 1, got " << n_powers);
+  const float w = 1.0f / static_cast<float>(n_powers + 1);
+  // h_j alternates between two buffers; each step reads the other one.
+  Tensor h = empty_f32(x.shape(), x.device());
+  Tensor previous = n_powers > 1 ? empty_f32(x.shape(), x.device()) : Tensor();
+  GNNREC_DISPATCH(x.device(), spmm_csr_add, a.view(), f32(x), x.cols(), w, f32(x), w, f32(h), algo);
+  for (int j = 2; j <= n_powers; ++j) {
+    std::swap(h, previous);
+    GNNREC_DISPATCH(x.device(), spmm_csr_add, a.view(), f32(previous), x.cols(), 1.0f, f32(x), w,
+                    f32(h), algo);
+  }
+  return h;
+}
+
 // ---- embedding rows -------------------------------------------------------------
 
 Tensor gather_rows(const Tensor& table, const Tensor& idx) {

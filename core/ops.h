@@ -37,6 +37,12 @@ Tensor column_sum(const Tensor& x);  // (rows, cols) -> (cols)
 Tensor matmul(const Tensor& a, const Tensor& b, bool trans_a = false, bool trans_b = false);
 // A · x for a CSR A on x's device, x (A.n_cols, dim) -> (A.n_rows, dim).
 Tensor spmm(const Csr& a, const Tensor& x, SpmmAlgo algo = SpmmAlgo::WarpPerRow);
+// The mean of A⁰x, A¹x, ..., Aᴷx for a square CSR A, K = n_powers >= 1
+// (LightGCN's layer mean), by Horner's rule with w = 1 / (K + 1):
+//   h₁ = w·(A x) + w·x,   h_j = A h_{j-1} + w·x  (j = 2..K),   result h_K
+// one spmm_csr_add per power and no other pass over the rows.
+Tensor propagation_mean(const Csr& a, const Tensor& x, int n_powers,
+                        SpmmAlgo algo = SpmmAlgo::WarpPerRow);
 
 // ---- embedding rows (kernels/embedding.h) -----------------------------------
 // idx i32 (n). Indices are checked against table.rows() on the CPU; on the

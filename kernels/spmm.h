@@ -13,9 +13,16 @@
 //   CusparseAlg2  cusparseSpMM with CUSPARSE_SPMM_CSR_ALG2 (row-major fast path).
 //   CusparseAlg3  CUSPARSE_SPMM_CSR_ALG3 (documented bit-reproducible).
 //
+// spmm_csr_add: Y = a_scale·(A·X) + z_scale·Z, Z (n_rows, dim) not Y: one
+// step of a sum of powers of A by Horner's rule (LightGCN's layer mean,
+// ag::propagation_mean), with Z added while Y's row is still in cache instead
+// of in another pass. The CPU runs spmm_add_row per row; CUDA runs spmm_csr
+// and then weighted_sum over (Y, Z), the same per-element formula.
+//
 // Cost: 2·nnz·dim flops. Bytes: CSR (4·(n_rows + 1) + 8·nnz) + Y (4·n_rows·dim)
 // + X gathers: 4·n_cols·dim when X stays in cache, up to 4·nnz·dim when not.
 // bench/ counts the lower bound (X read once). Variants and their timings: bench/.
+// spmm_csr_add adds 3·n_rows·dim flops and reads Z (4·n_rows·dim bytes).
 #pragma once
 
 #include <cstdint>
@@ -43,5 +50,17 @@ GNNREC_HD inline void spmm_row(const CsrView& a, std::int32_t row, const float* 
 template <class Backend>
 void spmm_csr(const CsrView& a, const float* x, std::int64_t dim, float* y,
               SpmmAlgo algo = SpmmAlgo::WarpPerRow);
+
+// One output row of spmm_csr_add: the row of A·X, then scaled and Z's row added.
+GNNREC_HD inline void spmm_add_row(const CsrView& a, std::int32_t row, const float* x,
+                                   std::int64_t dim, float a_scale, const float* z_row,
+                                   float z_scale, float* y_row) {
+  spmm_row(a, row, x, dim, y_row);
+  for (std::int64_t c = 0; c < dim; ++c) y_row[c] = a_scale * y_row[c] + z_scale * z_row[c];
+}
+
+template <class Backend>
+void spmm_csr_add(const CsrView& a, const float* x, std::int64_t dim, float a_scale, const float* z,
+                  float z_scale, float* y, SpmmAlgo algo = SpmmAlgo::WarpPerRow);
 
 }  // namespace gnnrec

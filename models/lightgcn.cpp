@@ -47,15 +47,12 @@ Csr LightGcn::normalized_adjacency(const Csr& train, Device device) {
 
 namespace {
 
-// The layer mean of E⁰ = `layer0` propagated `n_layers` times over Â.
+// The layer mean of E⁰ = `layer0` propagated `n_layers` times over Â:
+// (1 / (K + 1)) Σ_k Âᵏ E⁰, one autograd op (Horner's rule, one SpMM per layer
+// and no pass to sum the layers; Â is symmetric, so it is its own transpose).
 ag::Var layer_mean(ag::Tape& tape, const Csr& adjacency, const ag::Var& layer0, int n_layers) {
   if (n_layers == 0) return layer0;
-  std::vector<ag::Var> layers = {layer0};  // E⁰, E¹, ..., E^K
-  for (int k = 0; k < n_layers; ++k) {
-    layers.push_back(ag::spmm(tape, adjacency, /*a_transposed=*/adjacency, layers.back()));
-  }
-  const std::vector<float> alpha(layers.size(), 1.0f / static_cast<float>(layers.size()));
-  return ag::weighted_sum(tape, layers, alpha);
+  return ag::propagation_mean(tape, adjacency, /*a_transposed=*/adjacency, layer0, n_layers);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 // and j a sampled negative:
 //   L = (1/B) sum softplus(score(u, j) - score(u, i))                   (BPR)
 //     + l2 / (2B) · sum (||E⁰[u]||² + ||E⁰[i]||² + ||E⁰[j]||²)          (on layer 0)
+// The layer mean is one op, ag::propagation_mean (Horner's rule: one SpMM
+// per layer, each adding alpha E⁰ to its output rows).
 // Backward: dL/dE flows back through the layer mean (alpha_k to each E^k)
 // and through each propagation as Âᵀ · dE^(k+1) = Â · dE^(k+1) (Â is
 // symmetric), into dL/dE⁰. docs/LIGHTGCN.md walks one step down to the kernels.

@@ -3,6 +3,7 @@
 // lengths are skewed in real graphs); each row is the shared body spmm_row,
 // which sums in CSR order -- the order the CUDA WarpPerRow kernel uses too.
 // The CPU has one algorithm; `algo` only selects among the CUDA ones.
+// spmm_csr_add's rows are spmm_add_row: Z is added while the row is in cache.
 #include "kernels/spmm.h"
 
 namespace gnnrec {
@@ -25,6 +26,16 @@ void spmm_csr<Cpu>(const CsrView& a, const float* x, std::int64_t dim, float* y,
 #pragma omp parallel for schedule(dynamic, 64)
   for (std::int32_t row = 0; row < a.n_rows; ++row) {
     spmm_row(a, row, x, dim, y + static_cast<std::int64_t>(row) * dim);
+  }
+}
+
+template <>
+void spmm_csr_add<Cpu>(const CsrView& a, const float* x, std::int64_t dim, float a_scale,
+                       const float* z, float z_scale, float* y, SpmmAlgo /*algo*/) {
+#pragma omp parallel for schedule(dynamic, 64)
+  for (std::int32_t row = 0; row < a.n_rows; ++row) {
+    const std::int64_t offset = static_cast<std::int64_t>(row) * dim;
+    spmm_add_row(a, row, x, dim, a_scale, z + offset, z_scale, y + offset);
   }
 }
 

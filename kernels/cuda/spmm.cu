@@ -22,6 +22,7 @@
 #include "core/allocator.h"
 #include "core/cuda_context.h"
 #include "kernels/cuda/launch.cuh"
+#include "kernels/elementwise.h"
 #include "kernels/spmm.h"
 
 namespace gnnrec {
@@ -219,6 +220,22 @@ void spmm_csr<Cuda>(const CsrView& a, const float* x, std::int64_t dim, float* y
       return;
   }
   GNNREC_FAIL("spmm_csr: unknown SpmmAlgo " << static_cast<int>(algo));
+}
+
+// Y = A·X, then Y = a_scale·Y + z_scale·Z in place: two launches, the
+// second the weighted_sum kernel (each element read before it is written).
+template <>
+void spmm_csr_add<Cuda>(const CsrView& a, const float* x, std::int64_t dim, float a_scale,
+                        const float* z, float z_scale, float* y, SpmmAlgo algo) {
+  if (a.n_rows <= 0 || dim <= 0) return;
+  spmm_csr<Cuda>(a, x, dim, y, algo);
+  WeightedInputs y_and_z{};
+  y_and_z.x[0] = y;
+  y_and_z.weight[0] = a_scale;
+  y_and_z.x[1] = z;
+  y_and_z.weight[1] = z_scale;
+  y_and_z.count = 2;
+  weighted_sum<Cuda>(static_cast<std::int64_t>(a.n_rows) * dim, y_and_z, y);
 }
 
 }  // namespace gnnrec

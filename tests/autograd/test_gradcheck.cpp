@@ -215,6 +215,36 @@ TEST(Gradcheck, Spmm) {
   });
 }
 
+// A square, non-symmetric A: the backward must use Aᵀ in every power.
+TEST(Gradcheck, PropagationMean) {
+  const Csr a = Csr::from_coo(5, 5, {0, 0, 1, 2, 2, 3, 4, 4}, {1, 4, 0, 2, 3, 4, 0, 2},
+                              {0.5f, -1.5f, 2.0f, 0.25f, 1.0f, -0.75f, 1.25f, 0.5f});
+  const Csr a_transposed = a.transpose();
+  for (int n_powers : {1, 2, 3}) {
+    SCOPED_TRACE("n_powers " + std::to_string(n_powers));
+    expect_gradients_match({rand({5, 3}, 30 + n_powers)}, [&](Tape& t, const auto& x) {
+      return random_weighted_total(t, ag::propagation_mean(t, a, a_transposed, x[0], n_powers));
+    });
+  }
+}
+
+// The forward against the layers summed one by one.
+TEST(PropagationMean, IsTheMeanOfThePowers) {
+  const Csr a = Csr::from_coo(5, 5, {0, 0, 1, 2, 2, 3, 4, 4}, {1, 4, 0, 2, 3, 4, 0, 2},
+                              {0.5f, -1.5f, 2.0f, 0.25f, 1.0f, -0.75f, 1.25f, 0.5f});
+  const Tensor x = rand({5, 7}, 35);
+  std::vector<Tensor> powers = {x};
+  for (int n_powers = 1; n_powers <= 4; ++n_powers) {
+    powers.push_back(ops::spmm(a, powers.back()));
+    const std::vector<float> weights(powers.size(), 1.0f / static_cast<float>(powers.size()));
+    EXPECT_ALL_CLOSE(ops::propagation_mean(a, x, n_powers).to_vector<float>(),
+                     ops::weighted_sum(powers, weights).to_vector<float>(), 1e-6, 1e-5)
+        << "n_powers " << n_powers;
+  }
+  EXPECT_THROW(ops::propagation_mean(a, x, 0), Error);
+  EXPECT_THROW(ops::propagation_mean(nonsymmetric_csr(), rand({6, 3}, 36), 1), Error);  // 4 x 6
+}
+
 TEST(Gradcheck, GatherRowsWithRepeatedIndices) {
   // Row 3 is gathered three times (its gradient is the sum of three rows);
   // rows 2 and 4 are never gathered (zero gradient). 0 and 1 appear once.
@@ -293,7 +323,7 @@ TEST(Gradcheck, TwoBranchesEqualSumOfSeparateGradients) {
   EXPECT_ALL_CLOSE(both, summed, 1e-6f, 1e-6f);
 }
 
-// Two LightGCN layers on a tiny user-item graph, the mean over layers, BPR on
+// Two LightGCN layers on a tiny user-item graph and their mean (one op), BPR on
 // (user, positive, negative) triples and an L2 term on the layer-0 rows:
 // every op of the LightGCN loss in one gradient check of the embeddings.
 TEST(Gradcheck, TwoLayerLightGcnWithBpr) {
@@ -314,10 +344,7 @@ TEST(Gradcheck, TwoLayerLightGcnWithBpr) {
 
   expect_gradients_match({rand({n_nodes, 4}, 29)}, [&](Tape& t, const auto& x) {
     const Var& embeddings = x[0];
-    Var layer1 = ag::spmm(t, adjacency, adjacency, embeddings);
-    Var layer2 = ag::spmm(t, adjacency, adjacency, layer1);
-    Var final_embeddings =
-        ag::weighted_sum(t, {embeddings, layer1, layer2}, {1.0f / 3, 1.0f / 3, 1.0f / 3});
+    Var final_embeddings = ag::propagation_mean(t, adjacency, adjacency, embeddings, 2);
     Var user_rows = ag::gather_rows(t, final_embeddings, users);
     Var pos_scores = ag::row_dot(t, user_rows, ag::gather_rows(t, final_embeddings, positives));
     Var neg_scores = ag::row_dot(t, user_rows, ag::gather_rows(t, final_embeddings, negatives));

@@ -1,7 +1,7 @@
 // spmm_csr (kernels/spmm.h) on both backends: a hand-computed 3x3 case,
 // random CSR graphs (empty rows, one long row) against a double loop, the
 // CUDA warp-per-row kernel bit-equal to the CPU, cuSPARSE within tolerance,
-// invariance to COO order, the transpose, and the Gowalla graph.
+// invariance to COO order, the transpose, and the Gowalla graph; spmm_csr_add.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -212,6 +212,40 @@ TEST_P(SpmmTest, RandomGraphsMatchReference) {
           EXPECT_TRUE(bit_equal(got, cpu));
         } else {
           EXPECT_TRUE(close_to_reference(got, ref, dim));
+        }
+      }
+    }
+  }
+}
+
+// spmm_csr_add: Y = a_scale·(A·X) + z_scale·Z, against spmm_csr on the CPU
+// followed by the same formula per element (the CPU and the warp kernel:
+// the same bits; cuSPARSE: within the SpMM tolerance, scaled).
+TEST_P(SpmmTest, AddIsTheProductScaledPlusZ) {
+  const float a_scale = 0.75f, z_scale = -1.5f;
+  for (std::int64_t n_rows : testing::test_row_counts()) {
+    const std::int32_t rows = static_cast<std::int32_t>(n_rows);
+    const std::int32_t cols = rows + 5;
+    const Csr a = csr_of(rows, cols, random_coo(rows, cols, 300 + n_rows));
+    for (std::int64_t dim : kDims) {
+      SCOPED_TRACE(::testing::Message() << "n_rows=" << n_rows << " dim=" << dim);
+      const std::vector<float> x = random_floats(cols * dim, 11 * n_rows + dim);
+      const std::vector<float> z = random_floats(rows * dim, 13 * n_rows + dim);
+      std::vector<float> want = run_spmm(Device::cpu(), a, x, dim, SpmmAlgo::WarpPerRow);
+      for (std::size_t i = 0; i < want.size(); ++i) want[i] = a_scale * want[i] + z_scale * z[i];
+      const Csr a_device = a.to(device());
+      const Tensor x_t = Tensor::from_vector(x, {cols, dim}, device());
+      const Tensor z_t = Tensor::from_vector(z, {rows, dim}, device());
+      for (SpmmAlgo algo : kAllAlgos) {
+        SCOPED_TRACE(spmm_algo_name(algo));
+        Tensor y_t = Tensor::full({rows, dim}, std::numeric_limits<float>::quiet_NaN(), device());
+        GNNREC_DISPATCH(device(), spmm_csr_add, a_device.view(), x_t.data<float>(), dim, a_scale,
+                        z_t.data<float>(), z_scale, y_t.data<float>(), algo);
+        const std::vector<float> got = y_t.to_vector<float>();
+        if (device().is_cpu() || algo == SpmmAlgo::WarpPerRow) {
+          EXPECT_TRUE(bit_equal(got, want));
+        } else {
+          EXPECT_TRUE(testing::all_close(got, want, 1e-5, 1e-4));
         }
       }
     }
