@@ -136,6 +136,31 @@ Csr Csr::transpose() const {
   return from_arrays(n_cols_, n_rows_, std::move(t_ptr), std::move(t_cols), std::move(t_values));
 }
 
+Csr Csr::select_rows(const std::vector<std::int32_t>& rows) const {
+  require_cpu("select_rows");
+  const CsrView a = view();
+  std::vector<std::int32_t> ptr(rows.size() + 1, 0);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::int32_t r = rows[i];
+    GNNREC_CHECK(r >= 0 && r < n_rows_,
+                 "select_rows: row " << r << " out of range [0, " << n_rows_ << ")");
+    ptr[i + 1] = ptr[i] + (a.row_ptr[r + 1] - a.row_ptr[r]);
+  }
+  std::vector<std::int32_t> cols(static_cast<std::size_t>(ptr.back()));
+  std::vector<float> values(cols.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::int32_t begin = a.row_ptr[rows[i]], end = a.row_ptr[rows[i] + 1];
+    std::copy(a.col_idx + begin, a.col_idx + end, cols.begin() + ptr[i]);
+    if (a.values) {
+      std::copy(a.values + begin, a.values + end, values.begin() + ptr[i]);
+    } else {
+      std::fill(values.begin() + ptr[i], values.begin() + ptr[i + 1], 1.0f);
+    }
+  }
+  return from_arrays(static_cast<std::int32_t>(rows.size()), n_cols_, std::move(ptr),
+                     std::move(cols), std::move(values));
+}
+
 std::vector<std::int32_t> Csr::row_degrees() const {
   std::vector<std::int32_t> ptr = row_ptr_.to_vector<std::int32_t>();
   std::vector<std::int32_t> degrees(static_cast<std::size_t>(n_rows_));

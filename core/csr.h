@@ -61,7 +61,9 @@ class Csr {
   CsrView view() const;
   Csr to(Device device) const;
 
-  Csr transpose() const;             // Aᵀ as its own CSR (columns sorted)
+  Csr transpose() const;  // Aᵀ as its own CSR (columns sorted)
+  // Row i of the result is row rows[i] of this one (CPU only; ids in range).
+  Csr select_rows(const std::vector<std::int32_t>& rows) const;
   Csr symmetric_normalized() const;  // see the header comment
   Csr row_normalized() const;
   std::vector<std::int32_t> row_degrees() const;            // entries per row

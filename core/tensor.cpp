@@ -1,5 +1,7 @@
 #include "core/tensor.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <sstream>
 
@@ -10,6 +12,37 @@
 #endif
 
 namespace gnnrec {
+namespace {
+
+// Host copies and fills of more than kParallelBytes are split over the
+// OpenMP threads: one thread's memcpy reaches about half of what two do
+// here, and autograd copies whole tables (first gradient contributions).
+constexpr std::size_t kParallelBytes = std::size_t(1) << 18;
+constexpr std::size_t kChunkBytes = std::size_t(1) << 16;
+
+template <class ChunkFn>
+void for_each_chunk(std::size_t bytes, ChunkFn chunk_fn) {
+  const auto n_chunks = static_cast<std::int64_t>((bytes + kChunkBytes - 1) / kChunkBytes);
+#pragma omp parallel for schedule(static) if (bytes > kParallelBytes)
+  for (std::int64_t c = 0; c < n_chunks; ++c) {
+    const std::size_t begin = static_cast<std::size_t>(c) * kChunkBytes;
+    chunk_fn(begin, std::min(kChunkBytes, bytes - begin));
+  }
+}
+
+void host_memcpy(void* dst, const void* src, std::size_t bytes) {
+  for_each_chunk(bytes, [&](std::size_t begin, std::size_t n) {
+    std::memcpy(static_cast<char*>(dst) + begin, static_cast<const char*>(src) + begin, n);
+  });
+}
+
+void host_memset_zero(void* dst, std::size_t bytes) {
+  for_each_chunk(bytes, [&](std::size_t begin, std::size_t n) {
+    std::memset(static_cast<char*>(dst) + begin, 0, n);
+  });
+}
+
+}  // namespace
 
 std::size_t dtype_size(DType dtype) {
   switch (dtype) {
@@ -118,7 +151,7 @@ void Tensor::zero_() {
     return;
   }
 #endif
-  std::memset(raw_data(), 0, nbytes());
+  host_memset_zero(raw_data(), nbytes());
 }
 
 void Tensor::copy_from(const Tensor& src) {
@@ -151,7 +184,7 @@ void copy_bytes(void* dst, Device dst_device, const void* src, Device src_device
                 std::size_t bytes) {
   if (bytes == 0) return;
   if (dst_device.is_cpu() && src_device.is_cpu()) {
-    std::memcpy(dst, src, bytes);
+    host_memcpy(dst, src, bytes);
     return;
   }
 #if GNNREC_WITH_CUDA

@@ -17,6 +17,71 @@ AdamConfig adam_config(const LinkTrainConfig& config) {
   return adam;
 }
 
+// The decoder's inputs for one side of the batch's pairs: the rows of the
+// final representations and the index of each pair's node among them.
+struct DecoderRows {
+  ag::Var rows;
+  std::vector<Tensor> indices;  // one per group of pairs (positives, negatives)
+};
+
+// The batch's nodes of each type, sorted and distinct (CPU): the last layer
+// then makes only those rows (HeteroSage::encode's output_rows). A type is
+// left whole (an empty list) when the batch holds half of its nodes or
+// more: then computing every row costs less than gathering.
+std::vector<std::vector<std::int32_t>> batch_output_rows(
+    const LinkTask& task, const std::vector<std::int32_t>& node_counts,
+    const std::vector<const Tensor*>& src_local, const std::vector<const Tensor*>& dst_local) {
+  // A flag per node of each task type, then the flagged ids in order.
+  std::vector<std::vector<char>> in_batch(node_counts.size());
+  auto flag_nodes = [&](int type, const std::vector<const Tensor*>& locals, std::int32_t begin) {
+    std::vector<char>& flags = in_batch[static_cast<std::size_t>(type)];
+    flags.resize(static_cast<std::size_t>(node_counts[static_cast<std::size_t>(type)]), 0);
+    for (const Tensor* local : locals) {
+      const std::int32_t* data = local->data<std::int32_t>();
+      for (std::int64_t i = 0; i < local->numel(); ++i) {
+        flags[static_cast<std::size_t>(begin + data[i])] = 1;
+      }
+    }
+  };
+  flag_nodes(task.src_type, src_local, task.src_begin);
+  flag_nodes(task.dst_type, dst_local, task.dst_begin);
+  std::vector<std::vector<std::int32_t>> rows(node_counts.size());
+  for (std::size_t t = 0; t < rows.size(); ++t) {
+    const std::vector<char>& flags = in_batch[t];
+    for (std::size_t node = 0; node < flags.size(); ++node) {
+      if (flags[node]) rows[t].push_back(static_cast<std::int32_t>(node));
+    }
+    if (2 * static_cast<std::int64_t>(rows[t].size()) >= node_counts[t]) rows[t].clear();
+  }
+  return rows;
+}
+
+// The decoder rows of the nodes [begin, end) of `type` given by local ids:
+// a slice of h when h has every row of the type, else the positions of
+// the nodes in its sorted row list.
+DecoderRows decoder_rows(ag::Tape& tape, const ag::Var& h, const std::vector<std::int32_t>& rows,
+                         std::int32_t begin, std::int32_t end,
+                         const std::vector<const Tensor*>& locals) {
+  DecoderRows out;
+  if (rows.empty()) {
+    out.rows = ag::slice_rows(tape, h, begin, end);
+    for (const Tensor* local : locals) out.indices.push_back(*local);
+    return out;
+  }
+  out.rows = h;
+  for (const Tensor* local : locals) {
+    Tensor positions = Tensor::empty(local->shape(), DType::I32, local->device());
+    const std::int32_t* ids = local->data<std::int32_t>();
+    std::int32_t* position = positions.data<std::int32_t>();
+    for (std::int64_t i = 0; i < local->numel(); ++i) {
+      position[i] = static_cast<std::int32_t>(
+          std::lower_bound(rows.begin(), rows.end(), begin + ids[i]) - rows.begin());
+    }
+    out.indices.push_back(positions);
+  }
+  return out;
+}
+
 }  // namespace
 
 LinkTrainer::LinkTrainer(HeteroSage& model, const SageGraph& graph, LinkTask task,
@@ -93,15 +158,27 @@ EpochProgress LinkTrainer::train_epoch(
         ops::sample_negatives(train_positives_on_device_, neg_src_batch, n_dst, config_.seed, step);
 
     ag::Tape tape;
-    const std::vector<ag::Var> h = model_.encode(tape, graph_, /*training=*/true, step);
-    ag::Var sources = ag::slice_rows(tape, h[static_cast<std::size_t>(task_.src_type)],
-                                     task_.src_begin, task_.src_end);
-    ag::Var destinations = ag::slice_rows(tape, h[static_cast<std::size_t>(task_.dst_type)],
-                                          task_.dst_begin, task_.dst_end);
-    ag::Var pos_logits = model_.decode(tape, ag::gather_rows(tape, sources, pos_src),
-                                       ag::gather_rows(tape, destinations, pos_dst), true, step);
-    ag::Var neg_logits = model_.decode(tape, ag::gather_rows(tape, sources, neg_src_batch),
-                                       ag::gather_rows(tape, destinations, neg_dst), true, step);
+    // On the CPU the last layer makes only the batch's rows; the GPU makes
+    // them all (choosing the rows would read the negatives back to the host).
+    const std::vector<const Tensor*> src_local = {&pos_src, &neg_src_batch};
+    const std::vector<const Tensor*> dst_local = {&pos_dst, &neg_dst};
+    const std::vector<std::vector<std::int32_t>> output_rows =
+        device_.is_cpu() ? batch_output_rows(task_, graph_.counts, src_local, dst_local)
+                         : std::vector<std::vector<std::int32_t>>(graph_.counts.size());
+    const std::vector<ag::Var> h =
+        model_.encode(tape, graph_, /*training=*/true, step, output_rows);
+    const auto src_type = static_cast<std::size_t>(task_.src_type);
+    const auto dst_type = static_cast<std::size_t>(task_.dst_type);
+    const DecoderRows sources = decoder_rows(tape, h[src_type], output_rows[src_type],
+                                             task_.src_begin, task_.src_end, src_local);
+    const DecoderRows destinations = decoder_rows(tape, h[dst_type], output_rows[dst_type],
+                                                  task_.dst_begin, task_.dst_end, dst_local);
+    ag::Var pos_logits = model_.decode(
+        tape, ag::gather_rows(tape, sources.rows, sources.indices[0]),
+        ag::gather_rows(tape, destinations.rows, destinations.indices[0]), true, step);
+    ag::Var neg_logits = model_.decode(
+        tape, ag::gather_rows(tape, sources.rows, sources.indices[1]),
+        ag::gather_rows(tape, destinations.rows, destinations.indices[1]), true, step);
     // Each bce is a mean; weight them by their counts for the mean over all pairs.
     const float n_all = static_cast<float>(n_pos * (1 + ratio));
     ag::Var loss = ag::add(

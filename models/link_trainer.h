@@ -10,7 +10,9 @@
 // in batches. For a batch of B positives (u, v) it draws negatives_per_positive
 // negatives (u, v') per positive on the device, v' uniform over the candidate
 // destinations that are not a training edge of u (kernels/sampling.h), runs
-// the full-graph encoder (every layer over the whole message graph), decodes
+// the full-graph encoder (every layer over the whole message graph; on the
+// CPU the last layer only for the batch's nodes of a type when they are
+// fewer than half of it, HeteroSage::encode's output_rows), decodes
 // the B (1 + r) pairs and takes the mean binary cross-entropy with logits:
 //   L = (1 / (B (1 + r))) [ sum_pos softplus(-z) + sum_neg softplus(z) ]
 // then one Adam step over every parameter.

@@ -111,14 +111,20 @@ HeteroSage::HeteroSage(const HeteroGraph& graph, const SageConfig& config, std::
   }
 }
 
-std::vector<ag::Var> HeteroSage::encode(ag::Tape& tape, const SageGraph& graph, bool training,
-                                        std::uint64_t step) const {
+std::vector<ag::Var> HeteroSage::encode(
+    ag::Tape& tape, const SageGraph& graph, bool training, std::uint64_t step,
+    const std::vector<std::vector<std::int32_t>>& output_rows) const {
   const std::size_t n_types = graph.counts.size();
   const float p = training ? config_.dropout : 0.0f;
   std::uint64_t dropout_call = 0;  // one mask per dropout in the step
   auto dropout = [&](const ag::Var& x) {
     return ag::dropout(tape, x, p, seed_, step * 1024 + dropout_call++);
   };
+  GNNREC_CHECK(output_rows.empty() || output_rows.size() == n_types,
+               "GraphSAGE: output rows need one list per node type, got " << output_rows.size());
+  for (const std::vector<std::int32_t>& rows : output_rows) {
+    GNNREC_CHECK(rows.empty() || device_.is_cpu(), "GraphSAGE: output rows are for the CPU");
+  }
 
   std::vector<ag::Var> h(n_types);
   for (std::size_t t = 0; t < n_types; ++t) {
@@ -129,27 +135,36 @@ std::vector<ag::Var> HeteroSage::encode(ag::Tape& tape, const SageGraph& graph, 
     }
   }
   for (std::size_t l = 0; l < layers_.size(); ++l) {
+    const bool last = l + 1 == layers_.size();
     std::vector<ag::Var> next(n_types);
     for (std::size_t r = 0; r < graph.relations.size(); ++r) {
       const SageGraph::Edges& edges = graph.relations[r];
       const LayerRelation& weights = layers_[l][r];
       const auto s = static_cast<std::size_t>(edges.src_type);
       const auto t = static_cast<std::size_t>(edges.dst_type);
-      // W_neigh · mean(h_s) + b, the product on the side with fewer rows.
+      // The destination rows: all of type t, or (last layer) the listed ones.
+      Csr mean = edges.mean, mean_transposed = edges.mean_transposed;
+      ag::Var h_t = h[t];
+      if (last && !output_rows.empty() && !output_rows[t].empty()) {
+        mean = edges.mean.select_rows(output_rows[t]);
+        mean_transposed = mean.transpose();
+        const auto n_rows = static_cast<std::int64_t>(output_rows[t].size());
+        h_t = ag::gather_rows(tape, h[t], Tensor::from_vector(output_rows[t], {n_rows}, device_));
+      }
+      // W_neigh · mean(h_s) + b, the product on the side with fewer nodes
+      // (chosen by the types' sizes, so that a restricted layer's rows are
+      // the same floats as the full layer's).
       ag::Var neighbours;
       if (graph.counts[s] < graph.counts[t]) {
         neighbours = ag::add_bias(
-            tape,
-            ag::spmm(tape, edges.mean, edges.mean_transposed, weights.neigh.project(tape, h[s])),
+            tape, ag::spmm(tape, mean, mean_transposed, weights.neigh.project(tape, h[s])),
             weights.neigh.bias);
       } else {
-        neighbours =
-            weights.neigh.forward(tape, ag::spmm(tape, edges.mean, edges.mean_transposed, h[s]));
+        neighbours = weights.neigh.forward(tape, ag::spmm(tape, mean, mean_transposed, h[s]));
       }
-      ag::Var term = ag::add(tape, neighbours, weights.root.forward(tape, h[t]));
+      ag::Var term = ag::add(tape, neighbours, weights.root.forward(tape, h_t));
       next[t] = next[t].defined() ? ag::add(tape, next[t], term) : term;
     }
-    const bool last = l + 1 == layers_.size();
     for (ag::Var& x : next) {
       if (config_.normalize) x = ag::row_l2_normalize(tape, x);
       if (!last) x = dropout(ag::relu(tape, x));

@@ -73,8 +73,15 @@ class HeteroSage {
 
   // h_t for every node type t (index as in the graph), each (count_t, hidden).
   // `training` turns dropout on; `step` picks its masks.
+  // With `output_rows` (CPU only) the last layer makes, for each type t with
+  // a non-empty output_rows[t] (sorted distinct node ids), only those rows:
+  // h_t is then (output_rows[t].size(), hidden), row i for node
+  // output_rows[t][i]. A layer's rows are independent of each other, so they
+  // are the rows the whole layer would give (a training step needs only the
+  // batch's nodes: on Last.fm about a third of the artists).
   std::vector<ag::Var> encode(ag::Tape& tape, const SageGraph& graph, bool training,
-                              std::uint64_t step) const;
+                              std::uint64_t step,
+                              const std::vector<std::vector<std::int32_t>>& output_rows = {}) const;
 
   // Logits (n) of pairs whose representations are the rows of src_rows and
   // dst_rows (n, hidden) each.

@@ -181,6 +181,23 @@ TEST(Csr, TransposeMatchesDenseTranspose) {
   }
 }
 
+TEST(Csr, SelectRowsMatchesTheDenseRows) {
+  const Csr a = random_csr(23, 41, 3);
+  const std::vector<std::int32_t> rows = {22, 0, 5, 5, 17};  // any order, repeats allowed
+  const Csr picked = a.select_rows(rows);
+  ASSERT_EQ(picked.n_rows(), 5);
+  ASSERT_EQ(picked.n_cols(), 41);
+  const std::vector<float> dense = dense_of(a), dense_picked = dense_of(picked);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    for (std::int32_t c = 0; c < 41; ++c) {
+      ASSERT_EQ(dense_picked[i * 41 + c], dense[rows[i] * 41 + c]) << "row " << i << ", col " << c;
+    }
+  }
+  EXPECT_EQ(a.select_rows({}).n_rows(), 0);
+  EXPECT_THROW(a.select_rows({23}), Error);
+  EXPECT_THROW(a.select_rows({-1}), Error);
+}
+
 TEST(Csr, SymmetricNormalizedHandExample) {
   //     [2 0 1]   row degrees (entries) {2, 1}, column degrees {1, 0, 2}
   // A = [0 0 4]   value(r, c) / sqrt(deg(r) * deg'(c)):

@@ -182,6 +182,80 @@ TEST(Sage, ProjectingBeforeTheMeanIsTheSameFormula) {
   expect_sage_layer(out, users, items, w_neigh, b, w_root, {{0, 1}, {1}, {}});
 }
 
+// The last layer restricted to some rows per type (a training batch's
+// nodes) gives exactly those rows of the full encoding, and the same
+// parameter gradients for a loss on them (up to the order of the weight
+// gradients' sums), on the heterogeneous and the homogeneous graph.
+void expect_output_rows_are_the_full_rows(const HeteroGraph& g,
+                                          const std::vector<std::vector<std::int32_t>>& rows) {
+  SageConfig config;
+  config.layers = 2;
+  config.hidden = 3;
+  config.init_std = 0.5f;
+  const SageGraph graph = SageGraph::build(g, Device::cpu());
+  HeteroSage full_model(g, config, 23, Device::cpu());
+  HeteroSage restricted_model(g, config, 23, Device::cpu());
+  // L = sum over types of sum_i w_i · h_t[rows_t[i]] (all columns), with
+  // fixed random weights.
+  auto loss_of = [&](ag::Tape& tape, const std::vector<ag::Var>& h, bool restricted) {
+    ag::Var loss;
+    for (std::size_t t = 0; t < rows.size(); ++t) {
+      const auto n = static_cast<std::int64_t>(rows[t].size());
+      ag::Var picked = h[t];
+      if (!restricted || rows[t].empty()) {
+        std::vector<std::int32_t> ids = rows[t];
+        if (ids.empty()) {
+          for (std::int32_t i = 0; i < g.node_type(static_cast<int>(t)).count; ++i)
+            ids.push_back(i);
+        }
+        picked = ag::gather_rows(tape, h[t],
+                                 Tensor::from_vector(ids, {static_cast<std::int64_t>(ids.size())}));
+      }
+      const std::int64_t n_rows = picked.value().rows();
+      EXPECT_TRUE(rows[t].empty() || n_rows == n);
+      const ag::Var weights =
+          ag::Var::constant(Tensor::from_vector(random_floats(n_rows * 3, 40 + t), {n_rows, 3}));
+      ag::Var term = ag::sum(tape, ag::mul(tape, picked, weights));
+      loss = loss.defined() ? ag::add(tape, loss, term) : term;
+    }
+    return loss;
+  };
+  ag::Tape full_tape, restricted_tape;
+  const std::vector<ag::Var> full = full_model.encode(full_tape, graph, false, 0);
+  const std::vector<ag::Var> restricted =
+      restricted_model.encode(restricted_tape, graph, false, 0, rows);
+  for (std::size_t t = 0; t < rows.size(); ++t) {
+    if (rows[t].empty()) {
+      EXPECT_EQ(restricted[t].value().to_vector<float>(), full[t].value().to_vector<float>());
+      continue;
+    }
+    const std::vector<float> all = full[t].value().to_vector<float>();
+    const std::vector<float> some = restricted[t].value().to_vector<float>();
+    ASSERT_EQ(some.size(), rows[t].size() * 3);
+    for (std::size_t i = 0; i < rows[t].size(); ++i) {
+      for (int c = 0; c < 3; ++c) EXPECT_EQ(some[i * 3 + c], all[rows[t][i] * 3 + c]);
+    }
+  }
+  ag::Var full_loss = loss_of(full_tape, full, false);
+  ag::Var restricted_loss = loss_of(restricted_tape, restricted, true);
+  EXPECT_FLOAT_EQ(restricted_loss.value().to_vector<float>()[0],
+                  full_loss.value().to_vector<float>()[0]);
+  full_tape.backward(full_loss);
+  restricted_tape.backward(restricted_loss);
+  for (std::size_t p = 0; p < full_model.parameters().size(); ++p) {
+    SCOPED_TRACE(full_model.parameter_names()[p]);
+    EXPECT_ALL_CLOSE(restricted_model.parameters()[p].grad().to_vector<float>(),
+                     full_model.parameters()[p].grad().to_vector<float>(), 1e-6f, 1e-5f);
+  }
+}
+
+TEST(Sage, LastLayerForSomeRowsIsThoseRowsOfTheFullLayer) {
+  // Artists 1 and 4 (4 has two listeners); the users whole.
+  expect_output_rows_are_the_full_rows(tiny_hetero_graph(), {{}, {1, 4}});
+  expect_output_rows_are_the_full_rows(tiny_hetero_graph(), {{0, 3}, {0, 2, 3}});
+  expect_output_rows_are_the_full_rows(tiny_homogeneous_graph(), {{0, 2, 5}});
+}
+
 TEST(Sage, RejectsATypeWithoutIncomingRelations) {
   HeteroGraph g;
   g.add_node_type({"user", 2, {}, {}, {}});
