@@ -58,7 +58,7 @@ std::vector<std::vector<std::int32_t>> batch_output_rows(
 
 // The decoder rows of the nodes [begin, end) of `type` given by local ids:
 // a slice of h when h has every row of the type, else the positions of
-// the nodes in its sorted row list.
+// the nodes in its row list (every node of the batch is in it).
 DecoderRows decoder_rows(ag::Tape& tape, const ag::Var& h, const std::vector<std::int32_t>& rows,
                          std::int32_t begin, std::int32_t end,
                          const std::vector<const Tensor*>& locals) {
@@ -69,13 +69,16 @@ DecoderRows decoder_rows(ag::Tape& tape, const ag::Var& h, const std::vector<std
     return out;
   }
   out.rows = h;
+  std::vector<std::int32_t> row_of_node(static_cast<std::size_t>(rows.back()) + 1, -1);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    row_of_node[static_cast<std::size_t>(rows[i])] = static_cast<std::int32_t>(i);
+  }
   for (const Tensor* local : locals) {
     Tensor positions = Tensor::empty(local->shape(), DType::I32, local->device());
     const std::int32_t* ids = local->data<std::int32_t>();
     std::int32_t* position = positions.data<std::int32_t>();
     for (std::int64_t i = 0; i < local->numel(); ++i) {
-      position[i] = static_cast<std::int32_t>(
-          std::lower_bound(rows.begin(), rows.end(), begin + ids[i]) - rows.begin());
+      position[i] = row_of_node[static_cast<std::size_t>(begin + ids[i])];
     }
     out.indices.push_back(positions);
   }
