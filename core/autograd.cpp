@@ -323,6 +323,73 @@ Var propagation_mean(Tape& tape, const Csr& a, const Csr& a_transposed, const Va
                      });
 }
 
+Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& h_src,
+                  const Var& h_dst, const Var& w_neigh, const Var& bias, const Var& w_root,
+                  bool project_first) {
+  const std::int64_t n_src = a.n_cols(), n_dst = a.n_rows();
+  const std::int64_t hidden = w_root.value().rows();
+  const std::int64_t in_src = h_src.value().cols(), in_dst = h_dst.value().cols();
+  GNNREC_CHECK(a_transposed.n_rows() == n_src && a_transposed.n_cols() == n_dst &&
+                   a_transposed.nnz() == a.nnz() && h_src.value().rows() == n_src &&
+                   h_dst.value().rows() == n_dst && w_neigh.value().rows() == hidden &&
+                   w_neigh.value().cols() == in_src && w_root.value().cols() == in_dst &&
+                   bias.value().numel() == hidden,
+               "sage_relation: A (" << n_dst << ", " << n_src << "), Aᵀ (" << a_transposed.n_rows()
+                                    << ", " << a_transposed.n_cols() << "), h_src "
+                                    << shape_str(h_src.value().shape()) << ", h_dst "
+                                    << shape_str(h_dst.value().shape()) << ", W_neigh "
+                                    << shape_str(w_neigh.value().shape()) << ", W_root "
+                                    << shape_str(w_root.value().shape()) << ", bias "
+                                    << shape_str(bias.value().shape()) << " do not fit together");
+  const Device device = h_dst.value().device();
+  Tensor mean;  // A·h_src, kept for dW_neigh when the mean comes first
+  Tensor out;
+  if (project_first) {
+    out = ops::spmm(a, ops::matmul(h_src.value(), w_neigh.value(), false, true));
+  } else {
+    mean = ops::spmm(a, h_src.value());
+    out = ops::matmul(mean, w_neigh.value(), false, true);
+  }
+  GNNREC_DISPATCH(device, gemm, false, true, n_dst, hidden, in_dst, 1.0f, f32(h_dst.value()),
+                  f32(w_root.value()), 1.0f, f32(out));
+  GNNREC_DISPATCH(device, gnnrec::add_bias, n_dst, hidden, f32(out), f32(bias.value()), f32(out));
+  return tape.record(out, {h_src, h_dst, w_neigh, bias, w_root}, [=](const Tensor& dout) {
+    // y = x·Wᵀ: dW += doutᵀ x, dx += dout W (as in matmul's backward).
+    auto linear_backward = [&](const Tensor& dy, const Var& x, const Tensor& x_value, const Var& w,
+                               std::int64_t rows, std::int64_t in) {
+      if (w.requires_grad()) {
+        const Var::GradSlot dw = w.grad_slot();
+        GNNREC_DISPATCH(device, gemm, true, false, hidden, in, rows, 1.0f, f32(dy), f32(x_value),
+                        dw.beta, f32(dw.buffer));
+      }
+      if (x.defined() && x.requires_grad()) {
+        const Var::GradSlot dx = x.grad_slot();
+        GNNREC_DISPATCH(device, gemm, false, false, rows, in, hidden, 1.0f, f32(dy), f32(w.value()),
+                        dx.beta, f32(dx.buffer));
+      }
+    };
+    if (bias.requires_grad()) {
+      GNNREC_DISPATCH(device, column_sum, n_dst, hidden, f32(dout), f32(bias.grad()), true);
+    }
+    linear_backward(dout, h_dst, h_dst.value(), w_root, n_dst, in_dst);
+    if (project_first) {
+      linear_backward(ops::spmm(a_transposed, dout), h_src, h_src.value(), w_neigh, n_src, in_src);
+      return;
+    }
+    linear_backward(dout, Var(), mean, w_neigh, n_dst, in_src);  // dW_neigh = doutᵀ (A h_src)
+    if (h_src.requires_grad()) {
+      const Tensor dmean = ops::matmul(dout, w_neigh.value());
+      const Var::GradSlot dh = h_src.grad_slot();
+      if (dh.beta == 0.0f) {
+        GNNREC_DISPATCH(device, spmm_csr, a_transposed.view(), f32(dmean), in_src, f32(dh.buffer),
+                        SpmmAlgo::WarpPerRow);
+      } else {
+        ops::add_scaled_(dh.buffer, 1.0f, ops::spmm(a_transposed, dmean));
+      }
+    }
+  });
+}
+
 // out[i, :] = table[idx[i], :]:  dtable[idx[i], :] += dout[i, :]  (repeats add up)
 Var gather_rows(Tape& tape, const Var& table, const Tensor& idx) {
   return tape.record(ops::gather_rows(table.value(), idx), {table},

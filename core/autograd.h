@@ -131,6 +131,18 @@ Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x,
 // dx += (1 / (K + 1)) Σ_k (Aᵀ)ᵏ dout.
 Var propagation_mean(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, int n_powers,
                      SpmmAlgo algo = SpmmAlgo::WarpPerRow);
+// One GraphSAGE relation term (models/sage.h), mean = A·h_src:
+//   project_first:  out = A·(h_src·W_neighᵀ) + h_dst·W_rootᵀ + bias
+//   otherwise:      out = (A·h_src)·W_neighᵀ + h_dst·W_rootᵀ + bias
+// in one buffer: the root product is added by the GEMM itself (beta = 1)
+// and the bias in place, so neither the forward nor the backward makes a
+// pass or a copy for the two sums. Backward: dbias = column sums of dout,
+// dW_root = doutᵀ h_dst, dh_dst += dout W_root, and with dP = Aᵀ dout:
+// dW_neigh = dPᵀ h_src, dh_src += dP W_neigh (project first), or with
+// dM = dout W_neigh: dW_neigh = doutᵀ (A h_src), dh_src += Aᵀ dM.
+Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& h_src,
+                  const Var& h_dst, const Var& w_neigh, const Var& bias, const Var& w_root,
+                  bool project_first);
 Var gather_rows(Tape& tape, const Var& table, const Tensor& idx);
 // x with another shape of the same element count, sharing its storage.
 Var reshape(Tape& tape, const Var& x, const Shape& shape);

@@ -26,12 +26,8 @@ SageGraph SageGraph::build(const HeteroGraph& graph, Device device) {
   return g;
 }
 
-ag::Var HeteroSage::Linear::project(ag::Tape& tape, const ag::Var& x) const {
-  return ag::matmul(tape, x, weight, false, true);
-}
-
 ag::Var HeteroSage::Linear::forward(ag::Tape& tape, const ag::Var& x) const {
-  ag::Var y = project(tape, x);
+  ag::Var y = ag::matmul(tape, x, weight, false, true);
   return bias.defined() ? ag::add_bias(tape, y, bias) : y;
 }
 
@@ -151,18 +147,12 @@ std::vector<ag::Var> HeteroSage::encode(
         const auto n_rows = static_cast<std::int64_t>(output_rows[t].size());
         h_t = ag::gather_rows(tape, h[t], Tensor::from_vector(output_rows[t], {n_rows}, device_));
       }
-      // W_neigh · mean(h_s) + b, the product on the side with fewer nodes
-      // (chosen by the types' sizes, so that a restricted layer's rows are
-      // the same floats as the full layer's).
-      ag::Var neighbours;
-      if (graph.counts[s] < graph.counts[t]) {
-        neighbours = ag::add_bias(
-            tape, ag::spmm(tape, mean, mean_transposed, weights.neigh.project(tape, h[s])),
-            weights.neigh.bias);
-      } else {
-        neighbours = weights.neigh.forward(tape, ag::spmm(tape, mean, mean_transposed, h[s]));
-      }
-      ag::Var term = ag::add(tape, neighbours, weights.root.forward(tape, h_t));
+      // W_neigh · mean(h_s) + b + W_root · h_t, the neighbours' product on
+      // the side with fewer nodes (chosen by the types' sizes, so that a
+      // restricted layer's rows are the same floats as the full layer's).
+      ag::Var term = ag::sage_relation(tape, mean, mean_transposed, h[s], h_t, weights.neigh.weight,
+                                       weights.neigh.bias, weights.root.weight,
+                                       graph.counts[s] < graph.counts[t]);
       next[t] = next[t].defined() ? ag::add(tape, next[t], term) : term;
     }
     for (ag::Var& x : next) {

@@ -99,7 +99,6 @@ class HeteroSage {
     ag::Var weight;  // (out, in)
     ag::Var bias;    // (out), or undefined
     ag::Var forward(ag::Tape& tape, const ag::Var& x) const;
-    ag::Var project(ag::Tape& tape, const ag::Var& x) const;  // x · Wᵀ, no bias
   };
   struct LayerRelation {
     Linear neigh;  // with bias

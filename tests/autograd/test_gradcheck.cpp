@@ -228,6 +228,31 @@ TEST(Gradcheck, PropagationMean) {
   }
 }
 
+// Every input of a SAGE relation term, both orders of the neighbour product,
+// with a non-square A (6 sources, 4 destinations); and one Var as both the
+// source and the destination rows (a user -> user relation).
+TEST(Gradcheck, SageRelation) {
+  const Csr mean = nonsymmetric_csr().row_normalized();  // (4, 6)
+  const Csr mean_transposed = mean.transpose();
+  for (bool project_first : {true, false}) {
+    SCOPED_TRACE(project_first ? "project first" : "mean first");
+    expect_gradients_match(
+        {rand({6, 3}, 40), rand({4, 2}, 41), rand({5, 3}, 42), rand({5}, 43), rand({5, 2}, 44)},
+        [&](Tape& t, const auto& x) {
+          return random_weighted_total(t, ag::sage_relation(t, mean, mean_transposed, x[0], x[1],
+                                                            x[2], x[3], x[4], project_first));
+        });
+  }
+  const Csr square = Csr::from_coo(5, 5, {0, 0, 1, 2, 3, 4}, {1, 2, 0, 4, 3, 1}).row_normalized();
+  const Csr square_transposed = square.transpose();
+  expect_gradients_match({rand({5, 3}, 45), rand({3, 3}, 46), rand({3}, 47), rand({3, 3}, 48)},
+                         [&](Tape& t, const auto& x) {
+                           return random_weighted_total(
+                               t, ag::sage_relation(t, square, square_transposed, x[0], x[0], x[1],
+                                                    x[2], x[3], false));
+                         });
+}
+
 // The forward against the layers summed one by one.
 TEST(PropagationMean, IsTheMeanOfThePowers) {
   const Csr a = Csr::from_coo(5, 5, {0, 0, 1, 2, 2, 3, 4, 4}, {1, 4, 0, 2, 3, 4, 0, 2},
