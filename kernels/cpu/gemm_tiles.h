@@ -74,6 +74,20 @@ inline void tile_product(StridedMatrix a, std::int64_t i, ColumnStrips b, std::i
   }
 }
 
+// tile_product<n_rows, kTileColumns> for a run-time n_rows in [1, MaxRows].
+template <int MaxRows>
+inline void rows_tile_product(std::int64_t n_rows, StridedMatrix a, std::int64_t i, ColumnStrips b,
+                              std::int64_t j, std::int64_t kk_begin, std::int64_t kk_end,
+                              float alpha, float beta, float* c, std::int64_t ldc) {
+  if constexpr (MaxRows > 1) {
+    if (n_rows < MaxRows) {
+      rows_tile_product<MaxRows - 1>(n_rows, a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
+      return;
+    }
+  }
+  tile_product<MaxRows, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
+}
+
 // Rows [i, i_end) x columns [j, j_end) of C (at most one tile): a tile of
 // up to kTileRows rows at once; on the ragged right edge of C, element by
 // element (each is the same sum in the same kk order).
@@ -84,27 +98,8 @@ inline void any_tile_product(StridedMatrix a, std::int64_t i, std::int64_t i_end
   if (j_end - j == kTileColumns) {
     // Fewer rows than a tile (the last rows of C) still go through B's strip
     // once: a 64-row weight gradient is 10 tiles of 6 rows and one of 4.
-    static_assert(kTileRows == 6, "one case per row count below");
-    switch (i_end - i) {
-      case 6:
-        tile_product<6, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
-        return;
-      case 5:
-        tile_product<5, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
-        return;
-      case 4:
-        tile_product<4, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
-        return;
-      case 3:
-        tile_product<3, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
-        return;
-      case 2:
-        tile_product<2, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
-        return;
-      default:
-        tile_product<1, kTileColumns>(a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
-        return;
-    }
+    rows_tile_product<kTileRows>(i_end - i, a, i, b, j, kk_begin, kk_end, alpha, beta, c, ldc);
+    return;
   }
   for (std::int64_t row = i; row < i_end; ++row)
     for (std::int64_t col = j; col < j_end; ++col)
