@@ -1,0 +1,20 @@
+// When a CPU kernel's loop wakes OpenMP's threads. A sleeping thread takes
+// 10-50 µs to wake (OMP_WAIT_POLICY=passive, the setting for a shared
+// machine), longer than one core takes for a pass over 32k floats; a SAGE
+// training step has ~200 loops, many over a 64 x 64 weight or a bias. So a
+// loop runs on the calling thread alone below these amounts of work (a
+// kernel's results do not depend on its thread count):
+#pragma once
+
+#include <cstdint>
+
+namespace gnnrec::cpu {
+
+// Elements of a memory-bound pass (elementwise ops, Adam, gathers, sums).
+constexpr std::int64_t kMinParallelElements = std::int64_t(1) << 15;
+// Elements of a pass with an exp or a log per element (the losses).
+constexpr std::int64_t kMinParallelTranscendentals = std::int64_t(1) << 11;
+// Multiply-adds of a GEMM (and floats packed for one).
+constexpr std::int64_t kMinParallelMultiplyAdds = std::int64_t(1) << 20;
+
+}  // namespace gnnrec::cpu
