@@ -17,7 +17,7 @@ namespace gnnrec {
 template <>
 void gather_rows<Cpu>(std::int64_t n_idx, std::int64_t dim, const float* table,
                       const std::int32_t* idx, float* out) {
-#pragma omp parallel for schedule(static) if (n_idx * dim >= cpu::kMinParallelElements)
+#pragma omp parallel for schedule(static) if (parallel : n_idx * dim >= cpu::kMinParallelElements)
   for (std::int64_t i = 0; i < n_idx; ++i) {
     const float* table_row = table + static_cast<std::int64_t>(idx[i]) * dim;
     float* out_row = out + i * dim;
@@ -29,7 +29,7 @@ void gather_rows<Cpu>(std::int64_t n_idx, std::int64_t dim, const float* table,
 template <>
 void scatter_add_rows<Cpu>(std::int64_t n_idx, std::int64_t dim, const float* dout,
                            const std::int32_t* idx, float* dtable) {
-#pragma omp parallel if (n_idx * dim >= cpu::kMinParallelElements)
+#pragma omp parallel if (parallel : n_idx * dim >= cpu::kMinParallelElements)
   {
     const std::int32_t n_threads = omp_get_num_threads();
     const std::int32_t thread = omp_get_thread_num();

@@ -117,7 +117,7 @@ inline void pack_transpose(const float* b, std::int64_t n, std::int64_t k,
   const std::int64_t n_strips = (n + kTileColumns - 1) / kTileColumns;
   packed.resize(std::max(packed.size(), static_cast<std::size_t>(n_strips * k * kTileColumns)));
   float* const strips = packed.data();
-#pragma omp parallel for schedule(static) if (n * k >= cpu::kMinParallelElements)
+#pragma omp parallel for schedule(static) if (parallel : n * k >= cpu::kMinParallelElements)
   for (std::int64_t s = 0; s < n_strips; ++s) {
     float* strip = strips + s * k * kTileColumns;
     const std::int64_t width = std::min<std::int64_t>(kTileColumns, n - s * kTileColumns);

@@ -3,7 +3,9 @@
 // machine), longer than one core takes for a pass over 32k floats; a SAGE
 // training step has ~200 loops, many over a 64 x 64 weight or a bias. So a
 // loop runs on the calling thread alone below these amounts of work (a
-// kernel's results do not depend on its thread count):
+// kernel's results do not depend on its thread count). The clause is
+// written `if (parallel : ...)`: a bare `if` on `parallel for simd` would
+// also turn off the loop's vectorization.
 #pragma once
 
 #include <cstdint>

@@ -18,7 +18,7 @@ constexpr std::int64_t kColumnTile = 64;
 template <>
 void sum<Cpu>(std::int64_t n, const float* x, float* out) {
   double acc = 0.0;
-#pragma omp parallel for simd reduction(+ : acc) schedule(static) if (n >= cpu::kMinParallelElements)
+#pragma omp parallel for simd reduction(+ : acc) schedule(static) if (parallel : n >= cpu::kMinParallelElements)
   for (std::int64_t i = 0; i < n; ++i) acc += static_cast<double>(x[i]);
   out[0] = static_cast<float>(acc);
 }
@@ -26,7 +26,7 @@ void sum<Cpu>(std::int64_t n, const float* x, float* out) {
 template <>
 void sum_backward<Cpu>(std::int64_t n, float scale, const float* dout, float* dx) {
   const float g = scale * dout[0];
-#pragma omp parallel for simd schedule(static) if (n >= cpu::kMinParallelElements)
+#pragma omp parallel for simd schedule(static) if (parallel : n >= cpu::kMinParallelElements)
   for (std::int64_t i = 0; i < n; ++i) dx[i] += g;
 }
 
@@ -37,7 +37,7 @@ void column_sum<Cpu>(std::int64_t n_rows, std::int64_t n_cols, const float* x, f
     const std::int64_t tile_width = std::min(kColumnTile, n_cols - tile_begin);
     double acc[kColumnTile] = {};
 #pragma omp parallel for reduction(+ : acc[:kColumnTile]) schedule(static) \
-    if (n_rows * tile_width >= cpu::kMinParallelElements)
+    if (parallel : n_rows * tile_width >= cpu::kMinParallelElements)
     for (std::int64_t r = 0; r < n_rows; ++r) {
       const float* x_row = x + r * n_cols + tile_begin;
 #pragma omp simd
