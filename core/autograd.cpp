@@ -50,6 +50,27 @@ void add_to_grad(const Var& x, float alpha, const Tensor& contribution) {
   }
 }
 
+// `a_transposed` must be Aᵀ: the backward of an op over a constant A.
+void check_transposed(const char* op, const Csr& a, const Csr& a_transposed) {
+  GNNREC_CHECK(a_transposed.n_rows() == a.n_cols() && a_transposed.n_cols() == a.n_rows() &&
+                   a_transposed.nnz() == a.nnz(),
+               op << ": a_transposed (" << a_transposed.n_rows() << ", " << a_transposed.n_cols()
+                  << ", nnz " << a_transposed.nnz() << ") is not the transpose of A (" << a.n_rows()
+                  << ", " << a.n_cols() << ", nnz " << a.nnz() << ")");
+}
+
+// dx += Aᵀ·dy. The SpMM kernel overwrites its output: it writes a new
+// gradient buffer directly, or a temporary that is then added in.
+void add_spmm_to_grad(const Var& x, const Csr& a_transposed, const Tensor& dy, SpmmAlgo algo) {
+  const Var::GradSlot dx = x.grad_slot();
+  if (dx.beta == 0.0f) {
+    GNNREC_DISPATCH(dy.device(), spmm_csr, a_transposed.view(), f32(dy), dy.cols(), f32(dx.buffer),
+                    algo);
+  } else {
+    ops::add_scaled_(dx.buffer, 1.0f, ops::spmm(a_transposed, dy, algo));
+  }
+}
+
 }  // namespace
 
 // ---- Var ------------------------------------------------------------------------
@@ -281,36 +302,18 @@ Var matmul(Tape& tape, const Var& a, const Var& b, bool trans_a, bool trans_b) {
   });
 }
 
-// Y = A X with A constant:  dX += Aᵀ dY. The SpMM kernel overwrites its
-// output: it writes a new gradient buffer directly, or a temporary that is
-// then added in.
+// Y = A X with A constant:  dX += Aᵀ dY.
 Var spmm(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, SpmmAlgo algo) {
-  GNNREC_CHECK(a_transposed.n_rows() == a.n_cols() && a_transposed.n_cols() == a.n_rows() &&
-                   a_transposed.nnz() == a.nnz(),
-               "spmm: a_transposed (" << a_transposed.n_rows() << ", " << a_transposed.n_cols()
-                                      << ", nnz " << a_transposed.nnz()
-                                      << ") is not the transpose of A (" << a.n_rows() << ", "
-                                      << a.n_cols() << ", nnz " << a.nnz() << ")");
+  check_transposed("spmm", a, a_transposed);
   return tape.record(ops::spmm(a, x.value(), algo), {x}, [a_transposed, x, algo](const Tensor& dy) {
-    const Var::GradSlot dx = x.grad_slot();
-    if (dx.beta == 0.0f) {
-      GNNREC_DISPATCH(dy.device(), spmm_csr, a_transposed.view(), f32(dy), dy.cols(),
-                      f32(dx.buffer), algo);
-    } else {
-      ops::add_scaled_(dx.buffer, 1.0f, ops::spmm(a_transposed, dy, algo));
-    }
+    add_spmm_to_grad(x, a_transposed, dy, algo);
   });
 }
 
 // out = mean_k Aᵏ x:  dx += mean_k (Aᵀ)ᵏ dout, by the same Horner steps.
 Var propagation_mean(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& x, int n_powers,
                      SpmmAlgo algo) {
-  GNNREC_CHECK(a_transposed.n_rows() == a.n_cols() && a_transposed.n_cols() == a.n_rows() &&
-                   a_transposed.nnz() == a.nnz(),
-               "propagation_mean: a_transposed ("
-                   << a_transposed.n_rows() << ", " << a_transposed.n_cols() << ", nnz "
-                   << a_transposed.nnz() << ") is not the transpose of A (" << a.n_rows() << ", "
-                   << a.n_cols() << ", nnz " << a.nnz() << ")");
+  check_transposed("propagation_mean", a, a_transposed);
   return tape.record(ops::propagation_mean(a, x.value(), n_powers, algo), {x},
                      [a_transposed, x, n_powers, algo](const Tensor& dout) {
                        Tensor dx = ops::propagation_mean(a_transposed, dout, n_powers, algo);
@@ -329,13 +332,11 @@ Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& 
   const std::int64_t n_src = a.n_cols(), n_dst = a.n_rows();
   const std::int64_t hidden = w_root.value().rows();
   const std::int64_t in_src = h_src.value().cols(), in_dst = h_dst.value().cols();
-  GNNREC_CHECK(a_transposed.n_rows() == n_src && a_transposed.n_cols() == n_dst &&
-                   a_transposed.nnz() == a.nnz() && h_src.value().rows() == n_src &&
-                   h_dst.value().rows() == n_dst && w_neigh.value().rows() == hidden &&
-                   w_neigh.value().cols() == in_src && w_root.value().cols() == in_dst &&
-                   bias.value().numel() == hidden,
-               "sage_relation: A (" << n_dst << ", " << n_src << "), Aᵀ (" << a_transposed.n_rows()
-                                    << ", " << a_transposed.n_cols() << "), h_src "
+  check_transposed("sage_relation", a, a_transposed);
+  GNNREC_CHECK(h_src.value().rows() == n_src && h_dst.value().rows() == n_dst &&
+                   w_neigh.value().rows() == hidden && w_neigh.value().cols() == in_src &&
+                   w_root.value().cols() == in_dst && bias.value().numel() == hidden,
+               "sage_relation: A (" << n_dst << ", " << n_src << "), h_src "
                                     << shape_str(h_src.value().shape()) << ", h_dst "
                                     << shape_str(h_dst.value().shape()) << ", W_neigh "
                                     << shape_str(w_neigh.value().shape()) << ", W_root "
@@ -378,14 +379,8 @@ Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& 
     }
     linear_backward(dout, Var(), mean, w_neigh, n_dst, in_src);  // dW_neigh = doutᵀ (A h_src)
     if (h_src.requires_grad()) {
-      const Tensor dmean = ops::matmul(dout, w_neigh.value());
-      const Var::GradSlot dh = h_src.grad_slot();
-      if (dh.beta == 0.0f) {
-        GNNREC_DISPATCH(device, spmm_csr, a_transposed.view(), f32(dmean), in_src, f32(dh.buffer),
-                        SpmmAlgo::WarpPerRow);
-      } else {
-        ops::add_scaled_(dh.buffer, 1.0f, ops::spmm(a_transposed, dmean));
-      }
+      add_spmm_to_grad(h_src, a_transposed, ops::matmul(dout, w_neigh.value()),
+                       SpmmAlgo::WarpPerRow);
     }
   });
 }
