@@ -253,6 +253,23 @@ TEST(Gradcheck, SageRelation) {
                          });
 }
 
+TEST(SageRelation, RejectsShapesThatDoNotFit) {
+  const Csr mean = nonsymmetric_csr().row_normalized();  // (4, 6)
+  const Csr mean_transposed = mean.transpose();
+  Tape t;
+  const Var h_src = Var::parameter(rand({6, 3}, 50)), h_dst = Var::parameter(rand({4, 2}, 51));
+  const Var w_neigh = Var::parameter(rand({5, 3}, 52)), bias = Var::parameter(rand({5}, 53));
+  const Var w_root = Var::parameter(rand({5, 2}, 54));
+  EXPECT_THROW(ag::sage_relation(t, mean, mean, h_src, h_dst, w_neigh, bias, w_root, true),
+               Error);  // A instead of Aᵀ
+  EXPECT_THROW(
+      ag::sage_relation(t, mean, mean_transposed, h_dst, h_dst, w_neigh, bias, w_root, true),
+      Error);  // 4 source rows for 6 sources
+  EXPECT_THROW(
+      ag::sage_relation(t, mean, mean_transposed, h_src, h_dst, w_root, bias, w_root, false),
+      Error);  // W_neigh of the wrong width
+}
+
 // The forward against the layers summed one by one.
 TEST(PropagationMean, IsTheMeanOfThePowers) {
   const Csr a = Csr::from_coo(5, 5, {0, 0, 1, 2, 2, 3, 4, 4}, {1, 4, 0, 2, 3, 4, 0, 2},

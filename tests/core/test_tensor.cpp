@@ -65,6 +65,30 @@ TEST(TensorTest, CopyFromChecksShape) {
   EXPECT_THROW(a.copy_from(Tensor::zeros({3, 2}, DType::F32)), Error);
 }
 
+// Host copies and zero fills over 256 KB are split over the threads in
+// 64 KB chunks: sizes around those edges, with a ragged last chunk, and
+// into a slice (an offset that is not chunk-aligned).
+TEST(TensorTest, LargeCopiesAndZeroFillsAreComplete) {
+  for (std::int64_t n : {std::int64_t(65535), std::int64_t(65536 + 3), std::int64_t(1 << 20) + 7}) {
+    SCOPED_TRACE(n);
+    const std::vector<float> values = testing::random_floats(n, static_cast<std::uint64_t>(n));
+    Tensor src = Tensor::from_vector(values, {n});
+    Tensor dst = Tensor::full({n + 5}, 3.0f);
+    Tensor inner = dst.slice_rows(2, n + 2);
+    inner.copy_from(src);
+    const std::vector<float> got = dst.to_vector<float>();
+    EXPECT_EQ(std::vector<float>(got.begin() + 2, got.begin() + 2 + n), values);
+    EXPECT_EQ(got[0], 3.0f);
+    EXPECT_EQ(got[static_cast<std::size_t>(n + 2)], 3.0f);
+    inner.zero_();
+    const std::vector<float> zeroed = dst.to_vector<float>();
+    EXPECT_EQ(std::vector<float>(zeroed.begin() + 2, zeroed.begin() + 2 + n),
+              std::vector<float>(static_cast<std::size_t>(n), 0.0f));
+    EXPECT_EQ(zeroed[1], 3.0f);
+    EXPECT_EQ(zeroed[static_cast<std::size_t>(n + 2)], 3.0f);
+  }
+}
+
 class TensorDeviceTest : public testing::DeviceTest {};
 
 TEST_P(TensorDeviceTest, RoundTripThroughDevice) {
