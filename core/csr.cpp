@@ -116,49 +116,73 @@ void Csr::require_cpu(const char* what) const {
                                              "and move it with to(device) afterwards");
 }
 
+// Arrays that are a valid CSR by construction (transpose, select_rows):
+// no O(nnz) validation, and no std::vector on the way (the tensors come
+// from the caching allocator, so a training step that restricts a layer
+// to its batch's rows allocates nothing after its first step).
+Csr Csr::from_valid_tensors(std::int32_t n_rows, std::int32_t n_cols, Tensor row_ptr,
+                            Tensor col_idx, Tensor values) {
+  Csr csr;
+  csr.n_rows_ = n_rows;
+  csr.n_cols_ = n_cols;
+  csr.row_ptr_ = std::move(row_ptr);
+  csr.col_idx_ = std::move(col_idx);
+  csr.values_ = std::move(values);
+  return csr;
+}
+
 Csr Csr::transpose() const {
   require_cpu("transpose");
   const CsrView a = view();
-  std::vector<std::int32_t> t_ptr(static_cast<std::size_t>(n_cols_) + 1, 0);
-  for (std::int64_t p = 0; p < a.nnz; ++p) ++t_ptr[static_cast<std::size_t>(a.col_idx[p]) + 1];
-  std::partial_sum(t_ptr.begin(), t_ptr.end(), t_ptr.begin());
-  std::vector<std::int32_t> t_cols(static_cast<std::size_t>(a.nnz));
-  std::vector<float> t_values(static_cast<std::size_t>(a.nnz));
-  std::vector<std::int32_t> next(t_ptr.begin(), t_ptr.end() - 1);
+  Tensor t_ptr_tensor = Tensor::zeros({static_cast<std::int64_t>(n_cols_) + 1}, DType::I32);
+  Tensor t_cols_tensor = Tensor::empty({a.nnz}, DType::I32);
+  Tensor t_values_tensor = Tensor::empty({a.nnz}, DType::F32);
+  std::int32_t* t_ptr = t_ptr_tensor.data<std::int32_t>();
+  std::int32_t* t_cols = t_cols_tensor.data<std::int32_t>();
+  float* t_values = t_values_tensor.data<float>();
+  // Counts per column, then t_ptr[c] = the start of transposed row c, used
+  // as its cursor: after the fill t_ptr[c] is the start of row c + 1, and
+  // one shift puts every start back.
+  for (std::int64_t p = 0; p < a.nnz; ++p) ++t_ptr[a.col_idx[p] + 1];
+  std::partial_sum(t_ptr, t_ptr + n_cols_ + 1, t_ptr);
   // Rows are visited in order, so each transposed row's columns come sorted.
   for (std::int32_t r = 0; r < n_rows_; ++r) {
     for (std::int32_t p = a.row_ptr[r]; p < a.row_ptr[r + 1]; ++p) {
-      std::int32_t slot = next[a.col_idx[p]]++;
+      const std::int32_t slot = t_ptr[a.col_idx[p]]++;
       t_cols[slot] = r;
       t_values[slot] = a.values[p];
     }
   }
-  return from_arrays(n_cols_, n_rows_, std::move(t_ptr), std::move(t_cols), std::move(t_values));
+  std::copy_backward(t_ptr, t_ptr + n_cols_, t_ptr + n_cols_ + 1);
+  t_ptr[0] = 0;
+  return from_valid_tensors(n_cols_, n_rows_, std::move(t_ptr_tensor), std::move(t_cols_tensor),
+                            std::move(t_values_tensor));
 }
 
 Csr Csr::select_rows(const std::vector<std::int32_t>& rows) const {
   require_cpu("select_rows");
   const CsrView a = view();
-  std::vector<std::int32_t> ptr(rows.size() + 1, 0);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const std::int32_t r = rows[i];
+  const auto n_out = static_cast<std::int64_t>(rows.size());
+  Tensor ptr_tensor = Tensor::empty({n_out + 1}, DType::I32);
+  std::int32_t* ptr = ptr_tensor.data<std::int32_t>();
+  ptr[0] = 0;
+  for (std::int64_t i = 0; i < n_out; ++i) {
+    const std::int32_t r = rows[static_cast<std::size_t>(i)];
     GNNREC_CHECK(r >= 0 && r < n_rows_,
                  "select_rows: row " << r << " out of range [0, " << n_rows_ << ")");
     ptr[i + 1] = ptr[i] + (a.row_ptr[r + 1] - a.row_ptr[r]);
   }
-  std::vector<std::int32_t> cols(static_cast<std::size_t>(ptr.back()));
-  std::vector<float> values(cols.size());
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const std::int32_t begin = a.row_ptr[rows[i]], end = a.row_ptr[rows[i] + 1];
-    std::copy(a.col_idx + begin, a.col_idx + end, cols.begin() + ptr[i]);
-    if (a.values) {
-      std::copy(a.values + begin, a.values + end, values.begin() + ptr[i]);
-    } else {
-      std::fill(values.begin() + ptr[i], values.begin() + ptr[i + 1], 1.0f);
-    }
+  Tensor cols_tensor = Tensor::empty({ptr[n_out]}, DType::I32);
+  Tensor values_tensor = Tensor::empty({ptr[n_out]}, DType::F32);
+  std::int32_t* cols = cols_tensor.data<std::int32_t>();
+  float* values = values_tensor.data<float>();
+  for (std::int64_t i = 0; i < n_out; ++i) {
+    const std::int32_t r = rows[static_cast<std::size_t>(i)];
+    std::copy(a.col_idx + a.row_ptr[r], a.col_idx + a.row_ptr[r + 1], cols + ptr[i]);
+    std::copy(a.values + a.row_ptr[r], a.values + a.row_ptr[r + 1], values + ptr[i]);
   }
-  return from_arrays(static_cast<std::int32_t>(rows.size()), n_cols_, std::move(ptr),
-                     std::move(cols), std::move(values));
+  return from_valid_tensors(static_cast<std::int32_t>(n_out), n_cols_, std::move(ptr_tensor),
+                            std::move(cols_tensor), std::move(values_tensor));
 }
 
 std::vector<std::int32_t> Csr::row_degrees() const {

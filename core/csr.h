@@ -78,6 +78,8 @@ class Csr {
   Tensor values_;   // f32 (nnz)
 
   void require_cpu(const char* what) const;
+  static Csr from_valid_tensors(std::int32_t n_rows, std::int32_t n_cols, Tensor row_ptr,
+                                Tensor col_idx, Tensor values);
 };
 
 }  // namespace gnnrec

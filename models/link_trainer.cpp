@@ -24,18 +24,25 @@ struct DecoderRows {
   std::vector<Tensor> indices;  // one per group of pairs (positives, negatives)
 };
 
-// The batch's nodes of each type, sorted and distinct (CPU): the last layer
-// then makes only those rows (HeteroSage::encode's output_rows). A type is
-// left whole (an empty list) when the batch holds half of its nodes or
-// more: then computing every row costs less than gathering.
-std::vector<std::vector<std::int32_t>> batch_output_rows(
-    const LinkTask& task, const std::vector<std::int32_t>& node_counts,
-    const std::vector<const Tensor*>& src_local, const std::vector<const Tensor*>& dst_local) {
+// The batch's nodes of each type, sorted and distinct (CPU), into
+// batch.rows: the last layer then makes only those rows (HeteroSage::encode's
+// output_rows). A type is left whole (an empty list) when the batch holds
+// half of its nodes or more: then computing every row costs less than
+// gathering. The buffers are kept from step to step.
+void find_batch_rows(const LinkTask& task, const std::vector<std::int32_t>& node_counts,
+                     const std::vector<const Tensor*>& src_local,
+                     const std::vector<const Tensor*>& dst_local, BatchRows& batch) {
+  const std::size_t n_types = node_counts.size();
+  batch.in_batch.resize(n_types);
+  batch.rows.resize(n_types);
+  batch.row_of_node.resize(n_types);
+  for (std::size_t t = 0; t < n_types; ++t) {
+    batch.in_batch[t].assign(static_cast<std::size_t>(node_counts[t]), 0);
+    batch.rows[t].clear();
+  }
   // A flag per node of each task type, then the flagged ids in order.
-  std::vector<std::vector<char>> in_batch(node_counts.size());
   auto flag_nodes = [&](int type, const std::vector<const Tensor*>& locals, std::int32_t begin) {
-    std::vector<char>& flags = in_batch[static_cast<std::size_t>(type)];
-    flags.resize(static_cast<std::size_t>(node_counts[static_cast<std::size_t>(type)]), 0);
+    std::vector<char>& flags = batch.in_batch[static_cast<std::size_t>(type)];
     for (const Tensor* local : locals) {
       const std::int32_t* data = local->data<std::int32_t>();
       for (std::int64_t i = 0; i < local->numel(); ++i) {
@@ -45,34 +52,36 @@ std::vector<std::vector<std::int32_t>> batch_output_rows(
   };
   flag_nodes(task.src_type, src_local, task.src_begin);
   flag_nodes(task.dst_type, dst_local, task.dst_begin);
-  std::vector<std::vector<std::int32_t>> rows(node_counts.size());
-  for (std::size_t t = 0; t < rows.size(); ++t) {
-    const std::vector<char>& flags = in_batch[t];
+  for (std::size_t t = 0; t < n_types; ++t) {
+    const std::vector<char>& flags = batch.in_batch[t];
+    std::vector<std::int32_t>& rows = batch.rows[t];
+    std::vector<std::int32_t>& row_of_node = batch.row_of_node[t];
     for (std::size_t node = 0; node < flags.size(); ++node) {
-      if (flags[node]) rows[t].push_back(static_cast<std::int32_t>(node));
+      if (flags[node]) rows.push_back(static_cast<std::int32_t>(node));
     }
-    if (2 * static_cast<std::int64_t>(rows[t].size()) >= node_counts[t]) rows[t].clear();
+    if (2 * static_cast<std::int64_t>(rows.size()) >= node_counts[t]) rows.clear();
+    row_of_node.resize(flags.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      row_of_node[static_cast<std::size_t>(rows[i])] = static_cast<std::int32_t>(i);
+    }
   }
-  return rows;
 }
 
 // The decoder rows of the nodes [begin, end) of `type` given by local ids:
 // a slice of h when h has every row of the type, else the positions of
 // the nodes in its row list (every node of the batch is in it).
-DecoderRows decoder_rows(ag::Tape& tape, const ag::Var& h, const std::vector<std::int32_t>& rows,
+DecoderRows decoder_rows(ag::Tape& tape, const ag::Var& h, const BatchRows& batch, int type,
                          std::int32_t begin, std::int32_t end,
                          const std::vector<const Tensor*>& locals) {
   DecoderRows out;
-  if (rows.empty()) {
+  const auto t = static_cast<std::size_t>(type);
+  if (batch.rows.empty() || batch.rows[t].empty()) {
     out.rows = ag::slice_rows(tape, h, begin, end);
     for (const Tensor* local : locals) out.indices.push_back(*local);
     return out;
   }
   out.rows = h;
-  std::vector<std::int32_t> row_of_node(static_cast<std::size_t>(rows.back()) + 1, -1);
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    row_of_node[static_cast<std::size_t>(rows[i])] = static_cast<std::int32_t>(i);
-  }
+  const std::vector<std::int32_t>& row_of_node = batch.row_of_node[t];
   for (const Tensor* local : locals) {
     Tensor positions = Tensor::empty(local->shape(), DType::I32, local->device());
     const std::int32_t* ids = local->data<std::int32_t>();
@@ -165,17 +174,17 @@ EpochProgress LinkTrainer::train_epoch(
     // them all (choosing the rows would read the negatives back to the host).
     const std::vector<const Tensor*> src_local = {&pos_src, &neg_src_batch};
     const std::vector<const Tensor*> dst_local = {&pos_dst, &neg_dst};
-    const std::vector<std::vector<std::int32_t>> output_rows =
-        device_.is_cpu() ? batch_output_rows(task_, graph_.counts, src_local, dst_local)
-                         : std::vector<std::vector<std::int32_t>>(graph_.counts.size());
+    if (device_.is_cpu()) {
+      find_batch_rows(task_, graph_.counts, src_local, dst_local, batch_rows_);
+    }
     const std::vector<ag::Var> h =
-        model_.encode(tape, graph_, /*training=*/true, step, output_rows);
-    const auto src_type = static_cast<std::size_t>(task_.src_type);
-    const auto dst_type = static_cast<std::size_t>(task_.dst_type);
-    const DecoderRows sources = decoder_rows(tape, h[src_type], output_rows[src_type],
-                                             task_.src_begin, task_.src_end, src_local);
-    const DecoderRows destinations = decoder_rows(tape, h[dst_type], output_rows[dst_type],
-                                                  task_.dst_begin, task_.dst_end, dst_local);
+        model_.encode(tape, graph_, /*training=*/true, step, batch_rows_.rows);
+    const DecoderRows sources =
+        decoder_rows(tape, h[static_cast<std::size_t>(task_.src_type)], batch_rows_, task_.src_type,
+                     task_.src_begin, task_.src_end, src_local);
+    const DecoderRows destinations =
+        decoder_rows(tape, h[static_cast<std::size_t>(task_.dst_type)], batch_rows_, task_.dst_type,
+                     task_.dst_begin, task_.dst_end, dst_local);
     ag::Var pos_logits = model_.decode(
         tape, ag::gather_rows(tape, sources.rows, sources.indices[0]),
         ag::gather_rows(tape, destinations.rows, destinations.indices[0]), true, step);

@@ -52,6 +52,14 @@ struct LinkTrainConfig {
   std::uint64_t seed = 42;
 };
 
+// The nodes of a training batch per node type (CPU; see find_batch_rows in
+// models/link_trainer.cpp), in buffers kept from step to step.
+struct BatchRows {
+  std::vector<std::vector<char>> in_batch;             // per type: a flag per node
+  std::vector<std::vector<std::int32_t>> rows;         // per type: sorted ids, or empty: every node
+  std::vector<std::vector<std::int32_t>> row_of_node;  // per type: node -> index in rows
+};
+
 class LinkTrainer {
  public:
   LinkTrainer(HeteroSage& model, const SageGraph& graph, LinkTask task,
@@ -88,6 +96,7 @@ class LinkTrainer {
   Device device_;
   Csr train_positives_on_device_;
   Adam optimizer_;
+  BatchRows batch_rows_;  // empty on the GPU: its last layer makes every row
 };
 
 }  // namespace gnnrec
