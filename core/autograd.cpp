@@ -193,8 +193,9 @@ Var add_bias(Tape& tape, const Var& x, const Var& bias) {
 // out = max(x, 0):  dx += dout * (x > 0)
 Var relu(Tape& tape, const Var& x) {
   return tape.record(ops::relu(x.value()), {x}, [x](const Tensor& dout) {
-    GNNREC_DISPATCH(dout.device(), relu_backward, dout.numel(), f32(x.value()), f32(dout),
-                    f32(x.grad()));
+    const Var::GradSlot dx = x.grad_slot();
+    GNNREC_DISPATCH(dout.device(), relu_backward, dout.numel(), f32(x.value()), f32(dout), dx.beta,
+                    f32(dx.buffer));
   });
 }
 
@@ -213,10 +214,20 @@ Var dropout(Tape& tape, const Var& x, float p, std::uint64_t seed, std::uint64_t
 Var row_dot(Tape& tape, const Var& a, const Var& b) {
   return tape.record(ops::row_dot(a.value(), b.value()), {a, b}, [a, b](const Tensor& dout) {
     const Tensor& a_value = a.value();
-    float* da = grad_or_null(a);
-    float* db = grad_or_null(b);
+    // a's slot first: for row_dot(x, x) it makes x's gradient and b's adds to it.
+    float *da = nullptr, *db = nullptr, da_beta = 0.0f, db_beta = 0.0f;
+    if (a.requires_grad()) {
+      const Var::GradSlot slot = a.grad_slot();
+      da = f32(slot.buffer);
+      da_beta = slot.beta;
+    }
+    if (b.requires_grad()) {
+      const Var::GradSlot slot = b.grad_slot();
+      db = f32(slot.buffer);
+      db_beta = slot.beta;
+    }
     GNNREC_DISPATCH(dout.device(), gnnrec::row_dot_backward, a_value.rows(), a_value.cols(),
-                    f32(dout), f32(a_value), f32(b.value()), da, db);
+                    f32(dout), f32(a_value), f32(b.value()), da_beta, da, db_beta, db);
   });
 }
 

@@ -2,7 +2,10 @@
 //
 // Every backward adds into its output (dx += ...): a tensor that feeds two
 // ops receives both gradients (STYLE habit 4). Pointers named d* may be
-// nullptr where that gradient is not needed.
+// nullptr where that gradient is not needed. relu's and row_dot's backward
+// take a beta per gradient, as gemm does: dx = beta * dx + ..., with beta
+// 0 or 1, and beta 0 writes dx without reading it (a first gradient needs
+// no zero fill, and NaN or garbage already there is ignored).
 //
 //   add:            out = a + b                  backward: da += dout, db += dout
 //   add_scaled:     y += alpha * x               (also the backward of scale and of a weighted sum)
@@ -43,6 +46,11 @@ namespace gnnrec {
 
 GNNREC_HD inline float relu_element(float x) { return x > 0.0f ? x : 0.0f; }
 GNNREC_HD inline float relu_grad_element(float x, float dout) { return x > 0.0f ? dout : 0.0f; }
+// A backward's output element: dx = beta * dx + g for beta 0 or 1, dx not
+// read when beta is 0.
+GNNREC_HD inline void accumulate_element(float beta, float g, float& dx) {
+  dx = beta == 0.0f ? g : dx + g;
+}
 
 // 1 when element i is kept by dropout with drop probability p, else 0.
 GNNREC_HD inline bool dropout_keep(std::uint64_t seed, std::uint64_t step, std::int64_t i,
@@ -75,7 +83,7 @@ void add_bias(std::int64_t n_rows, std::int64_t n_cols, const float* x, const fl
 template <class Backend>
 void relu_forward(std::int64_t n, const float* x, float* out);
 template <class Backend>
-void relu_backward(std::int64_t n, const float* x, const float* dout, float* dx);
+void relu_backward(std::int64_t n, const float* x, const float* dout, float beta, float* dx);
 template <class Backend>
 void dropout_forward(std::int64_t n, float p, std::uint64_t seed, std::uint64_t step,
                      const float* x, float* out);
@@ -86,7 +94,7 @@ template <class Backend>
 void row_dot(std::int64_t n_rows, std::int64_t dim, const float* a, const float* b, float* out);
 template <class Backend>
 void row_dot_backward(std::int64_t n_rows, std::int64_t dim, const float* dout, const float* a,
-                      const float* b, float* da, float* db);
+                      const float* b, float da_beta, float* da, float db_beta, float* db);
 
 constexpr int kMaxWeightedInputs = 16;
 struct WeightedInputs {

@@ -65,9 +65,10 @@ void relu_forward<Cpu>(std::int64_t n, const float* x, float* out) {
 }
 
 template <>
-void relu_backward<Cpu>(std::int64_t n, const float* x, const float* dout, float* dx) {
+void relu_backward<Cpu>(std::int64_t n, const float* x, const float* dout, float beta, float* dx) {
 #pragma omp parallel for simd schedule(static) if (parallel : n >= cpu::kMinParallelElements)
-  for (std::int64_t i = 0; i < n; ++i) dx[i] += relu_grad_element(x[i], dout[i]);
+  for (std::int64_t i = 0; i < n; ++i)
+    accumulate_element(beta, relu_grad_element(x[i], dout[i]), dx[i]);
 }
 
 template <>
@@ -103,15 +104,17 @@ void row_dot<Cpu>(std::int64_t n_rows, std::int64_t dim, const float* a, const f
 
 template <>
 void row_dot_backward<Cpu>(std::int64_t n_rows, std::int64_t dim, const float* dout, const float* a,
-                           const float* b, float* da, float* db) {
+                           const float* b, float da_beta, float* da, float db_beta, float* db) {
 #pragma omp parallel for schedule(static) if (parallel : n_rows * dim >= cpu::kMinParallelElements)
   for (std::int64_t r = 0; r < n_rows; ++r) {
     const float g = dout[r];
     if (da) {
-      for (std::int64_t c = 0; c < dim; ++c) da[r * dim + c] += g * b[r * dim + c];
+      for (std::int64_t c = 0; c < dim; ++c)
+        accumulate_element(da_beta, g * b[r * dim + c], da[r * dim + c]);
     }
     if (db) {
-      for (std::int64_t c = 0; c < dim; ++c) db[r * dim + c] += g * a[r * dim + c];
+      for (std::int64_t c = 0; c < dim; ++c)
+        accumulate_element(db_beta, g * a[r * dim + c], db[r * dim + c]);
     }
   }
 }

@@ -51,8 +51,10 @@ void relu_forward<Cuda>(std::int64_t n, const float* x, float* out) {
 }
 
 template <>
-void relu_backward<Cuda>(std::int64_t n, const float* x, const float* dout, float* dx) {
-  launch_map(n, [=] __device__(std::int64_t i) { dx[i] += relu_grad_element(x[i], dout[i]); });
+void relu_backward<Cuda>(std::int64_t n, const float* x, const float* dout, float beta, float* dx) {
+  launch_map(n, [=] __device__(std::int64_t i) {
+    accumulate_element(beta, relu_grad_element(x[i], dout[i]), dx[i]);
+  });
 }
 
 template <>
@@ -87,11 +89,13 @@ void row_dot<Cuda>(std::int64_t n_rows, std::int64_t dim, const float* a, const 
 
 template <>
 void row_dot_backward<Cuda>(std::int64_t n_rows, std::int64_t dim, const float* dout,
-                            const float* a, const float* b, float* da, float* db) {
+                            const float* a, const float* b, float da_beta, float* da, float db_beta,
+                            float* db) {
+  // da before db in each thread: row_dot(x, x) passes one buffer twice.
   launch_map(n_rows * dim, [=] __device__(std::int64_t i) {
     const float g = dout[i / dim];
-    if (da) da[i] += g * b[i];
-    if (db) db[i] += g * a[i];
+    if (da) accumulate_element(da_beta, g * b[i], da[i]);
+    if (db) accumulate_element(db_beta, g * a[i], db[i]);
   });
 }
 

@@ -154,6 +154,18 @@ TEST(Gradcheck, RowDot) {
   expect_gradients_match({rand({6, 5}, 10), rand({6, 5}, 11)}, [](Tape& t, const auto& x) {
     return random_weighted_total(t, ag::row_dot(t, x[0], x[1]));
   });
+  // One input on both sides (squared row norms): the first side writes the
+  // gradient, the second adds to it.
+  expect_gradients_match({rand({6, 5}, 15)}, [](Tape& t, const auto& x) {
+    return random_weighted_total(t, ag::row_dot(t, x[0], x[0]));
+  });
+  // relu's input feeding relu and row_dot: row_dot (recorded last) writes
+  // the gradient first, relu's backward adds.
+  expect_gradients_match({random_away_from_zero({6, 5}, 16), rand({6, 5}, 17)},
+                         [](Tape& t, const auto& x) {
+                           Var sum = ag::add(t, x[0], x[1]);
+                           return random_weighted_total(t, ag::row_dot(t, ag::relu(t, sum), sum));
+                         });
 }
 
 TEST(Gradcheck, WeightedSum) {

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -26,6 +27,8 @@
 
 namespace gnnrec {
 namespace {
+
+constexpr float kNan = std::numeric_limits<float>::quiet_NaN();
 
 using testing::random_floats;
 using Floats = std::vector<float>;
@@ -255,8 +258,12 @@ TEST_P(ElementwiseTest, Relu) {
     Tensor x = up({-1, 0, 2.5f}), out = garbage(3), dout = up({1, 2, 3}), dx = up({10, 10, 10});
     GNNREC_DISPATCH(device(), relu_forward, 3, ptr(x), ptr(out));
     EXPECT_EQ(down(out), (Floats{0, 0, 2.5f}));
-    GNNREC_DISPATCH(device(), relu_backward, 3, ptr(x), ptr(dout), ptr(dx));
+    GNNREC_DISPATCH(device(), relu_backward, 3, ptr(x), ptr(dout), 1.0f, ptr(dx));
     EXPECT_EQ(down(dx), (Floats{10, 10, 13}));
+    // beta 0 writes [0, 0, 3] over whatever dx held, NaN included.
+    Tensor first = up({kNan, kNan, kNan});
+    GNNREC_DISPATCH(device(), relu_backward, 3, ptr(x), ptr(dout), 0.0f, ptr(first));
+    EXPECT_EQ(down(first), (Floats{0, 0, 3}));
   }
   for_each_shape([&](std::int64_t rows, std::int64_t width) {
     const std::int64_t n = rows * width;
@@ -264,7 +271,7 @@ TEST_P(ElementwiseTest, Relu) {
                  dx0 = random_floats(n, 17 + n);
     Floats out_ref(n), dx_ref = dx0;
     relu_forward<Cpu>(n, x.data(), out_ref.data());
-    relu_backward<Cpu>(n, x.data(), dout.data(), dx_ref.data());
+    relu_backward<Cpu>(n, x.data(), dout.data(), 1.0f, dx_ref.data());
     std::vector<double> out_exact(n), dx_exact(n);
     for (std::int64_t i = 0; i < n; ++i) {
       out_exact[i] = x[i] > 0 ? x[i] : 0.0;
@@ -274,9 +281,16 @@ TEST_P(ElementwiseTest, Relu) {
     EXPECT_TRUE(within(dx_ref, one_rounding(dx_exact)));
     Tensor x_t = up(x), out = garbage(n), dout_t = up(dout), dx = up(dx0);
     GNNREC_DISPATCH(device(), relu_forward, n, ptr(x_t), ptr(out));
-    GNNREC_DISPATCH(device(), relu_backward, n, ptr(x_t), ptr(dout_t), ptr(dx));
+    GNNREC_DISPATCH(device(), relu_backward, n, ptr(x_t), ptr(dout_t), 1.0f, ptr(dx));
     EXPECT_EQ(down(out), out_ref);
     EXPECT_EQ(down(dx), dx_ref);
+    // beta 0: the gradient alone, over garbage.
+    Tensor first = garbage(n);
+    GNNREC_DISPATCH(device(), relu_backward, n, ptr(x_t), ptr(dout_t), 0.0f, ptr(first));
+    const Floats first_host = down(first);
+    for (std::int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(first_host[i], relu_grad_element(x[i], dout[i])) << "element " << i;
+    }
   });
 }
 
@@ -419,11 +433,24 @@ TEST_P(ElementwiseTest, RowDotBackward) {
      // da += dout[r] * b[r] = [[5, 6], [14, 16]];  db += dout[r] * a[r] = [[1, 2], [6, 8]]
     Tensor dout = up({1, 2}), a = up({1, 2, 3, 4}), b = up({5, 6, 7, 8});
     Tensor da = up({0, 0, 0, 0}), db = up({1, 1, 1, 1});
-    GNNREC_DISPATCH(device(), row_dot_backward, 2, 2, ptr(dout), ptr(a), ptr(b), ptr(da), ptr(db));
+    GNNREC_DISPATCH(device(), row_dot_backward, 2, 2, ptr(dout), ptr(a), ptr(b), 1.0f, ptr(da),
+                    1.0f, ptr(db));
     EXPECT_EQ(down(da), (Floats{5, 6, 14, 16}));
     EXPECT_EQ(down(db), (Floats{2, 3, 7, 9}));
-    GNNREC_DISPATCH(device(), row_dot_backward, 2, 2, ptr(dout), ptr(a), ptr(b), ptr(da), nullptr);
+    GNNREC_DISPATCH(device(), row_dot_backward, 2, 2, ptr(dout), ptr(a), ptr(b), 1.0f, ptr(da),
+                    1.0f, nullptr);
     EXPECT_EQ(down(da), (Floats{10, 12, 28, 32}));
+    // beta 0 for da writes it over NaN; db (beta 1) still adds.
+    Tensor first = up({kNan, kNan, kNan, kNan});
+    GNNREC_DISPATCH(device(), row_dot_backward, 2, 2, ptr(dout), ptr(a), ptr(b), 0.0f, ptr(first),
+                    1.0f, ptr(db));
+    EXPECT_EQ(down(first), (Floats{5, 6, 14, 16}));
+    EXPECT_EQ(down(db), (Floats{3, 5, 13, 17}));
+    // row_dot(x, x): one buffer as da (beta 0) and db (beta 1) gets 2 dout[r] x[r].
+    Tensor x = up({1, 2, 3, 4}), dx = up({kNan, kNan, kNan, kNan});
+    GNNREC_DISPATCH(device(), row_dot_backward, 2, 2, ptr(dout), ptr(x), ptr(x), 0.0f, ptr(dx),
+                    1.0f, ptr(dx));
+    EXPECT_EQ(down(dx), (Floats{2, 4, 12, 16}));
   }
   for_each_shape([&](std::int64_t rows, std::int64_t dim) {
     const std::int64_t n = rows * dim;
@@ -431,7 +458,8 @@ TEST_P(ElementwiseTest, RowDotBackward) {
                  b = random_floats(n, 27 + n), da0 = random_floats(n, 28 + n),
                  db0 = random_floats(n, 29 + n);
     Floats da_ref = da0, db_ref = db0;
-    row_dot_backward<Cpu>(rows, dim, dout.data(), a.data(), b.data(), da_ref.data(), db_ref.data());
+    row_dot_backward<Cpu>(rows, dim, dout.data(), a.data(), b.data(), 1.0f, da_ref.data(), 1.0f,
+                          db_ref.data());
     Oracle da_oracle(n), db_oracle(n);  // two roundings each: product, sum
     for (std::int64_t r = 0; r < rows; ++r) {
       for (std::int64_t c = 0; c < dim; ++c) {
@@ -445,10 +473,19 @@ TEST_P(ElementwiseTest, RowDotBackward) {
     EXPECT_TRUE(within(da_ref, da_oracle));
     EXPECT_TRUE(within(db_ref, db_oracle));
     Tensor dout_t = up(dout), a_t = up(a), b_t = up(b), da = up(da0), db = up(db0);
-    GNNREC_DISPATCH(device(), row_dot_backward, rows, dim, ptr(dout_t), ptr(a_t), ptr(b_t), ptr(da),
-                    ptr(db));
+    GNNREC_DISPATCH(device(), row_dot_backward, rows, dim, ptr(dout_t), ptr(a_t), ptr(b_t), 1.0f,
+                    ptr(da), 1.0f, ptr(db));
     EXPECT_EQ(down(da), da_ref);  // a map on both devices: the same bits
     EXPECT_EQ(down(db), db_ref);
+    // beta 0 on both: the products alone, over garbage.
+    Tensor da_first = garbage(n), db_first = garbage(n);
+    GNNREC_DISPATCH(device(), row_dot_backward, rows, dim, ptr(dout_t), ptr(a_t), ptr(b_t), 0.0f,
+                    ptr(da_first), 0.0f, ptr(db_first));
+    const Floats da_first_host = down(da_first), db_first_host = down(db_first);
+    for (std::int64_t i = 0; i < n; ++i) {
+      ASSERT_EQ(da_first_host[i], dout[i / dim] * b[i]) << "element " << i;
+      ASSERT_EQ(db_first_host[i], dout[i / dim] * a[i]) << "element " << i;
+    }
   });
 }
 
