@@ -23,7 +23,7 @@ constexpr std::size_t kChunkBytes = std::size_t(1) << 16;
 template <class ChunkFn>
 void for_each_chunk(std::size_t bytes, ChunkFn chunk_fn) {
   const auto n_chunks = static_cast<std::int64_t>((bytes + kChunkBytes - 1) / kChunkBytes);
-#pragma omp parallel for schedule(static) if (bytes > kParallelBytes)
+#pragma omp parallel for schedule(dynamic) if (bytes > kParallelBytes)
   for (std::int64_t c = 0; c < n_chunks; ++c) {
     const std::size_t begin = static_cast<std::size_t>(c) * kChunkBytes;
     chunk_fn(begin, std::min(kChunkBytes, bytes - begin));

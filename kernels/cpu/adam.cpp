@@ -54,7 +54,9 @@ template <>
 void adam_dense<Cpu>(std::int64_t n, const AdamStep& step, float* theta, float* grad, float* m,
                      float* v) {
   const AdamStep s = step;
-#pragma omp parallel for simd schedule(static) if (parallel : n >= cpu::kMinParallelElements)
+#pragma omp parallel for simd schedule(dynamic,                          \
+                                       cpu::kPieceElements) if (parallel \
+                                                                : n >= cpu::kMinParallelElements)
   for (std::int64_t i = 0; i < n; ++i) adam_update_element(s, theta[i], grad[i], m[i], v[i]);
 }
 
@@ -62,7 +64,9 @@ template <>
 void adam_row_sparse<Cpu>(std::int64_t n_rows, std::int64_t dim, const std::int32_t* rows,
                           const AdamStep& step, float* theta, float* grad, float* m, float* v) {
   const AdamStep s = step;
-#pragma omp parallel for schedule(static) if (parallel : n_rows * dim >= cpu::kMinParallelElements)
+#pragma omp parallel for schedule(         \
+    dynamic, cpu::kPieceRows) if (parallel \
+                                  : n_rows * dim >= cpu::kMinParallelElements)
   for (std::int64_t r = 0; r < n_rows; ++r) {
     const std::int64_t base = static_cast<std::int64_t>(rows[r]) * dim;
 #pragma omp simd

@@ -17,7 +17,9 @@ namespace gnnrec {
 template <>
 void gather_rows<Cpu>(std::int64_t n_idx, std::int64_t dim, const float* table,
                       const std::int32_t* idx, float* out) {
-#pragma omp parallel for schedule(static) if (parallel : n_idx * dim >= cpu::kMinParallelElements)
+#pragma omp parallel for schedule(dynamic,                      \
+                                  cpu::kPieceRows) if (parallel \
+                                                       : n_idx * dim >= cpu::kMinParallelElements)
   for (std::int64_t i = 0; i < n_idx; ++i) {
     const float* table_row = table + static_cast<std::int64_t>(idx[i]) * dim;
     float* out_row = out + i * dim;

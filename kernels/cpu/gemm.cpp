@@ -51,8 +51,8 @@ void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, Str
   const std::int64_t row_blocks = (m + kRowBlock - 1) / kRowBlock;
   const std::int64_t column_blocks = (n + kColumnBlock - 1) / kColumnBlock;
 #pragma omp parallel for collapse(2) \
-    schedule(static) if (parallel    \
-                         : m * n * k >= cpu::kMinParallelMultiplyAdds)
+    schedule(dynamic) if (parallel   \
+                          : m * n * k >= cpu::kMinParallelMultiplyAdds)
   for (std::int64_t ib = 0; ib < row_blocks; ++ib) {
     for (std::int64_t jb = 0; jb < column_blocks; ++jb) {
       const std::int64_t i_end = std::min(m, (ib + 1) * kRowBlock);
@@ -81,7 +81,8 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
   partial_buffer.resize(
       std::max(partial_buffer.size(), static_cast<std::size_t>(n_chunks * m * n)));
   float* const partial = partial_buffer.data();
-#pragma omp parallel for schedule(static) if (parallel : m * n * k >= cpu::kMinParallelMultiplyAdds)
+#pragma omp parallel for schedule(dynamic) if (parallel \
+                                               : m * n * k >= cpu::kMinParallelMultiplyAdds)
   for (std::int64_t chunk = 0; chunk < n_chunks; ++chunk) {
     float* sum = partial + chunk * m * n;
     const std::int64_t kk_begin = chunk * kRowsPerChunk;

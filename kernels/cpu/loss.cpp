@@ -9,7 +9,9 @@ namespace gnnrec {
 
 template <>
 void bpr_loss_forward<Cpu>(std::int64_t n, const float* pos, const float* neg, float* terms) {
-#pragma omp parallel for schedule(static) if (parallel : n >= cpu::kMinParallelTranscendentals)
+#pragma omp parallel for schedule(                    \
+    dynamic, cpu::kPieceTranscendentals) if (parallel \
+                                             : n >= cpu::kMinParallelTranscendentals)
   for (std::int64_t i = 0; i < n; ++i) terms[i] = bpr_term(pos[i], neg[i]);
 }
 
@@ -17,7 +19,9 @@ template <>
 void bpr_loss_backward<Cpu>(std::int64_t n, float scale, const float* dloss, const float* pos,
                             const float* neg, float* dpos, float* dneg) {
   const float g = scale * dloss[0];
-#pragma omp parallel for schedule(static) if (parallel : n >= cpu::kMinParallelTranscendentals)
+#pragma omp parallel for schedule(                    \
+    dynamic, cpu::kPieceTranscendentals) if (parallel \
+                                             : n >= cpu::kMinParallelTranscendentals)
   for (std::int64_t i = 0; i < n; ++i) {
     const float dneg_i = g * bpr_term_grad_neg(pos[i], neg[i]);
     if (dpos) dpos[i] -= dneg_i;
@@ -28,7 +32,9 @@ void bpr_loss_backward<Cpu>(std::int64_t n, float scale, const float* dloss, con
 template <>
 void bce_with_logits_forward<Cpu>(std::int64_t n, const float* logits, const float* labels,
                                   float* terms) {
-#pragma omp parallel for schedule(static) if (parallel : n >= cpu::kMinParallelTranscendentals)
+#pragma omp parallel for schedule(                    \
+    dynamic, cpu::kPieceTranscendentals) if (parallel \
+                                             : n >= cpu::kMinParallelTranscendentals)
   for (std::int64_t i = 0; i < n; ++i) terms[i] = bce_with_logits_term(logits[i], labels[i]);
 }
 
@@ -36,7 +42,9 @@ template <>
 void bce_with_logits_backward<Cpu>(std::int64_t n, float scale, const float* dloss,
                                    const float* logits, const float* labels, float* dlogits) {
   const float g = scale * dloss[0];
-#pragma omp parallel for schedule(static) if (parallel : n >= cpu::kMinParallelTranscendentals)
+#pragma omp parallel for schedule(                    \
+    dynamic, cpu::kPieceTranscendentals) if (parallel \
+                                             : n >= cpu::kMinParallelTranscendentals)
   for (std::int64_t i = 0; i < n; ++i) {
     dlogits[i] += g * bce_with_logits_grad(logits[i], labels[i]);
   }
@@ -44,7 +52,9 @@ void bce_with_logits_backward<Cpu>(std::int64_t n, float scale, const float* dlo
 
 template <>
 void squared_l2_forward<Cpu>(std::int64_t n, const float* x, float* terms) {
-#pragma omp parallel for simd schedule(static) if (parallel : n >= cpu::kMinParallelElements)
+#pragma omp parallel for simd schedule(dynamic,                          \
+                                       cpu::kPieceElements) if (parallel \
+                                                                : n >= cpu::kMinParallelElements)
   for (std::int64_t i = 0; i < n; ++i) terms[i] = x[i] * x[i];
 }
 
@@ -52,7 +62,9 @@ template <>
 void squared_l2_backward<Cpu>(std::int64_t n, float scale, const float* dloss, const float* x,
                               float* dx) {
   const float g = scale * dloss[0];
-#pragma omp parallel for simd schedule(static) if (parallel : n >= cpu::kMinParallelElements)
+#pragma omp parallel for simd schedule(dynamic,                          \
+                                       cpu::kPieceElements) if (parallel \
+                                                                : n >= cpu::kMinParallelElements)
   for (std::int64_t i = 0; i < n; ++i) dx[i] += g * (2.0f * x[i]);
 }
 
