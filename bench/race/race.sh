@@ -34,6 +34,10 @@
 #   --gowalla-eval-every N also every N epochs (default: only after the last)
 #   --skip-gowalla, --skip-movielens, --skip-sage
 #   --sage-epochs N        GraphSAGE epochs on Last.fm (default 20)
+#   --sage-seeds LIST      GraphSAGE: one run per seed and side, the sides taking turns (default
+#                          42,43,44); each seed its own split, weights, order and negatives, the
+#                          same on both sides. The table pools the runs: epoch times' median, mean
+#                          test AUC (one seed's AUC moves by about ±0.002 with the seed)
 #   --sage-lr LR           GraphSAGE Adam learning rate, both sides (default 0.01, the issue's;
 #                          sage_train's own default is 0.005 since 4b06d07)
 #   --omp-wait-policy P    OMP_WAIT_POLICY for both sides (torch's bundled libgomp reads it too):
@@ -60,6 +64,7 @@ ML_EVAL_EVERY=10
 GOWALLA_EPOCHS=1
 GOWALLA_EVAL_EVERY=""
 SAGE_EPOCHS=20
+SAGE_SEEDS=42,43,44
 SAGE_LR=0.01
 OMP_POLICY=""
 SKIP_ML=0
@@ -85,6 +90,7 @@ while [ $# -gt 0 ]; do
     --gowalla-epochs) need_value "$@"; GOWALLA_EPOCHS="$2"; shift 2 ;;
     --gowalla-eval-every) need_value "$@"; GOWALLA_EVAL_EVERY="$2"; shift 2 ;;
     --sage-epochs) need_value "$@"; SAGE_EPOCHS="$2"; shift 2 ;;
+    --sage-seeds) need_value "$@"; SAGE_SEEDS="$2"; shift 2 ;;
     --sage-lr) need_value "$@"; SAGE_LR="$2"; shift 2 ;;
     --omp-wait-policy) need_value "$@"; OMP_POLICY="$2"; shift 2 ;;
     --skip-gowalla) SKIP_GOWALLA=1; shift ;;
@@ -108,6 +114,9 @@ for n in "$THREADS" "$ML_EPOCHS" "$ML_EVAL_EVERY" "$GOWALLA_EPOCHS" "$GOWALLA_EV
   "$SAGE_EPOCHS"; do
   [[ "$n" =~ ^[1-9][0-9]*$ ]] || { echo "race.sh: '$n' is not a positive integer" >&2; exit 2; }
 done
+[[ "$SAGE_SEEDS" =~ ^[0-9]+(,[0-9]+)*$ ]] ||
+  { echo "race.sh: --sage-seeds takes seeds separated by commas, not '$SAGE_SEEDS'" >&2; exit 2; }
+IFS=, read -r -a SAGE_SEED_LIST <<<"$SAGE_SEEDS"
 case "$(cd "$(dirname "$WORK")" 2>/dev/null && pwd)/" in
   "$GNNREC_ROOT"/*) echo "race.sh: --work $WORK is inside the repository; pick another" >&2; exit 2 ;;
 esac
@@ -177,7 +186,7 @@ if [ -n "$OMP_POLICY" ]; then export OMP_WAIT_POLICY="$OMP_POLICY"; else unset O
 # The hyper-parameters, spelled out on both sides (so that a change of a
 # program's defaults cannot make the two sides differ).
 LIGHTGCN_FLAGS=(--layers 3 --dim 64 --init-std 0.1 --lr 1e-3 --l2 1e-4 --batch-size 2048 --seed 42)
-SAGE_FLAGS=(--layers 2 --hidden 64 --init-std 0.1 --lr "$SAGE_LR" --batch-size 4096 --seed 42)
+SAGE_FLAGS=(--layers 2 --hidden 64 --init-std 0.1 --lr "$SAGE_LR" --batch-size 4096)
 # PyG's flags for the device. On the GPU, torch's fused Adam: the same update
 # in one kernel per step (torch documents fused as its fastest CUDA Adam; ours
 # is one kernel per parameter tensor too). On the CPU it was no faster
@@ -310,37 +319,45 @@ race_lightgcn() {
 
 race_sage() {
   local name=lastfm-sage title="Heterogeneous GraphSAGE, Last.fm (link prediction user→artist)"
-  local dir="$WORK/$name" split="$WORK/splits/$name"
+  local dir="$WORK/$name" seed split run mismatch=""
   rm -rf "$dir"
   mkdir -p "$dir"
   echo
-  echo "==== $title"
-  if [ ! -f "$split/info.txt" ]; then
-    echo "-- writing the split (ours, 1 epoch, not timed): $split"
-    "$BIN_DIR/sage_train" --dataset lastfm "${SAGE_FLAGS[@]}" --device "$DEVICE" --epochs 1 --no-progress \
-      --out "$dir/split-run" --save-split "$split.tmp" >"$dir/split.log" 2>&1 || {
-      cat "$dir/split.log" >&2
-      return 1
-    }
-    rm -rf "$split" && mv "$split.tmp" "$split"
-  fi
+  echo "==== $title, seeds $SAGE_SEEDS"
   local adjacency=csr
-  if [ "$ADJ_BENCH" = 1 ]; then
-    echo "-- PyG adjacency layouts, 3 timed training steps each:"
-    "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" "${PYG_FLAGS[@]}" "${SAGE_FLAGS[@]}" \
-      --adjacency-bench 3 \
-      --json-out "$dir/adjacency.json" | grep -E '^(adjacency|fastest)' | tee "$dir/adjacency.txt"
-    adjacency="$("${PY[@]}" -c "import json,sys; print(json.load(open(sys.argv[1]))['fastest'])" \
-      "$dir/adjacency.json")"
-    add_note "$title, PyG adjacency layouts (median training step): $(sed -n 's/^adjacency *//p' "$dir/adjacency.txt" | sed 's/ (forward.*//' | paste -sd ';' | sed 's/;/; /g'); the race uses \`$adjacency\`."
-  fi
-  run_side "$dir" pyg "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" "${PYG_FLAGS[@]}" \
-    "${SAGE_FLAGS[@]}" --epochs "$SAGE_EPOCHS" --adjacency "$adjacency" --json-out "$dir/pyg.json"
-  run_side "$dir" ours "$BIN_DIR/sage_train" --dataset lastfm "${SAGE_FLAGS[@]}" --negatives 1 \
-    --decoder dot --dropout 0 --device "$DEVICE" --epochs "$SAGE_EPOCHS" --no-progress --checkpoint-every "$SAGE_EPOCHS" --out "$dir/ours" --save-split "$dir/ours-split"
-  local mismatch=""
-  check_split "$split" "$dir/ours-split" || mismatch=$'\n**The split ours wrote differs from the one PyG read: run the race again.**\n'
-  printf 'title %s\nthreads %s\n%s' "$title" "$THREADS" "$DEVICE_INFO" >"$dir/info.txt"
+  for seed in "${SAGE_SEED_LIST[@]}"; do
+    split="$WORK/splits/$name-seed$seed" run="$dir/seed$seed"
+    mkdir -p "$run"
+    if [ ! -f "$split/info.txt" ]; then
+      echo "-- writing the split of seed $seed (ours, 1 epoch, not timed): $split"
+      "$BIN_DIR/sage_train" --dataset lastfm "${SAGE_FLAGS[@]}" --seed "$seed" --device "$DEVICE" \
+        --epochs 1 --no-progress --out "$run/split-run" --save-split "$split.tmp" \
+        >"$run/split.log" 2>&1 || {
+        cat "$run/split.log" >&2
+        return 1
+      }
+      rm -rf "$split" && mv "$split.tmp" "$split"
+    fi
+    if [ "$ADJ_BENCH" = 1 ] && [ "$seed" = "${SAGE_SEED_LIST[0]}" ]; then
+      echo "-- PyG adjacency layouts, 3 timed training steps each:"
+      "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" "${PYG_FLAGS[@]}" "${SAGE_FLAGS[@]}" \
+        --seed "$seed" --adjacency-bench 3 \
+        --json-out "$dir/adjacency.json" | grep -E '^(adjacency|fastest)' | tee "$dir/adjacency.txt"
+      adjacency="$("${PY[@]}" -c "import json,sys; print(json.load(open(sys.argv[1]))['fastest'])" \
+        "$dir/adjacency.json")"
+      add_note "$title, PyG adjacency layouts (median training step): $(sed -n 's/^adjacency *//p' "$dir/adjacency.txt" | sed 's/ (forward.*//' | paste -sd ';' | sed 's/;/; /g'); the race uses \`$adjacency\`."
+    fi
+    echo "-- seed $seed"
+    run_side "$run" pyg "${PY[@]}" "$RACE_DIR/pyg_sage.py" --split "$split" "${PYG_FLAGS[@]}" \
+      "${SAGE_FLAGS[@]}" --seed "$seed" --epochs "$SAGE_EPOCHS" --adjacency "$adjacency" \
+      --json-out "$run/pyg.json"
+    run_side "$run" ours "$BIN_DIR/sage_train" --dataset lastfm "${SAGE_FLAGS[@]}" --seed "$seed" \
+      --negatives 1 --decoder dot --dropout 0 --device "$DEVICE" --epochs "$SAGE_EPOCHS" \
+      --no-progress --checkpoint-every "$SAGE_EPOCHS" --out "$run/ours" --save-split "$run/ours-split"
+    check_split "$split" "$run/ours-split" || mismatch+=$'\n**The split ours wrote for seed '"$seed"$' differs from the one PyG read: run the race again.**\n'
+  done
+  printf 'title %s\nthreads %s\nseeds %s\n%s' "$title" "$THREADS" "${SAGE_SEED_LIST[*]}" \
+    "$DEVICE_INFO" >"$dir/info.txt"
   local table
   table="$("${PY[@]}" "$RACE_DIR/report.py" sage "$name" "$WORK" "$SAGE_TARGETS")$mismatch"
   echo
@@ -410,7 +427,7 @@ RECORD_TEXT="## $heading of $(date -u '+%Y-%m-%d %H:%M UTC')
 - command: \`$COMMAND\`
 - machine: $(env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc) cores ($cpu), $(free -g | awk '/^Mem:/ {print $2}') GiB$gpu; threads per side: $THREADS; OMP_WAIT_POLICY: ${OMP_POLICY:-unset}; load average at the start: $START_LOAD, at the end: $END_LOAD
 - commit: $commit; gnnrec binaries: ${BIN_DIR#"$GNNREC_ROOT/"} (${build_type:-?} build, $cuda_note)
-- settings, both sides: LightGCN ${LIGHTGCN_FLAGS[*]}; GraphSAGE ${SAGE_FLAGS[*]}, 1 negative per positive, dot decoder
+- settings, both sides: LightGCN ${LIGHTGCN_FLAGS[*]}; GraphSAGE ${SAGE_FLAGS[*]} --seed each of $SAGE_SEEDS, 1 negative per positive, dot decoder
 - PyG side: $PYTHON: $("${PY[@]}" "$RACE_DIR/pyg_versions.py" | tr '\n' ';' | sed 's/;$//; s/;/; /g')
 ${NOTES}
 ${TABLES}"

@@ -10,7 +10,8 @@ load averages), info.txt ("key value" lines: threads, device, ...) and, on
 the GPU, pyg.gpumem and ours.gpumem (nvidia-smi's memory.used of GPU 0 in
 MiB, one per line: idle before the run, then the samples during it).
 TARGETS: "epoch=5,metric=0.01" (LightGCN: speed-up per epoch, largest drop
-of recall/NDCG), "epoch=3,eval=3,rss=1" (Gowalla), "epoch=3,auc=0" (SAGE);
+of recall/NDCG), "epoch=3,eval=3,rss=1" (Gowalla), "epoch=3,auc=0" (SAGE:
+WORK_DIR/NAME/seed<S> holds those files for each seed S of info.txt's "seeds");
 on the GPU "epoch=10,eval_s=0.1" (Gowalla: ours' evaluation under 0.1 s).
 Prints one markdown table.
 """
@@ -238,44 +239,90 @@ def lightgcn(name, work, targets):
     return "\n".join(lines)
 
 
-def sage(name, work, targets):
-    d = f"{work}/{name}"
+def sage_run(d):
+    """One seed's runs in d: PyG's json, ours' metrics.csv, and from ours'
+    log the best epoch and the test AUC of the best model."""
     pyg = json.load(open(f"{d}/pyg.json"))
-    info = read_kv(f"{d}/info.txt")
     ours_rows = read_metrics_csv(f"{d}/ours/metrics.csv")
     log = open(f"{d}/ours.log").read()
     m = re.search(r"test of the best model \(epoch (\d+), val AUC ([0-9.]+)\)", log)
     ours_best_epoch = int(m.group(1)) if m else None
     m = re.search(r"^\s+GraphSAGE\s+test AUC ([0-9.]+)", log, re.M)
     ours_auc = float(m.group(1)) if m else math.nan
-    epochs = len(ours_rows)
-    lo = loads(f"{d}/load.txt")
+    return {"dir": d, "pyg": pyg, "ours": ours_rows, "ours_best_epoch": ours_best_epoch,
+            "ours_auc": ours_auc}
+
+
+def sage(name, work, targets):
+    """One run per seed and side (info.txt's "seeds", in WORK/NAME/seed<S>):
+    epoch and evaluation times pooled over the seeds (the median of epochs
+    2.. of every run), AUCs and losses averaged over the seeds, each seed's
+    AUCs and ratio listed below the table."""
+    d = f"{work}/{name}"
+    info = read_kv(f"{d}/info.txt")
+    seeds = info.get("seeds", "").split()
+    runs = [sage_run(f"{d}/seed{seed}") for seed in seeds]
+    epochs = len(runs[0]["ours"])
     n_epoch_note = f"median of epochs 2–{epochs}" if epochs > 1 else "epoch 1 (only one)"
-    lines = [title(info, name, epochs, pyg), ""] + HEADER
-    lines.append(row(f"seconds / epoch ({n_epoch_note})",
-                     median_after_first([r["epoch_seconds"] for r in pyg["epochs"]]),
-                     median_after_first([r["epoch_seconds"] for r in ours_rows]), "speed",
-                     targets.get("epoch")))
+
+    def epoch_seconds(rows):
+        xs = [r["epoch_seconds"] for r in rows]
+        return xs[1:] if len(xs) > 1 else xs
+
+    def mean(xs):
+        xs = [x for x in xs if not math.isnan(x)]
+        return statistics.mean(xs) if xs else math.nan
+
+    pyg_epoch = statistics.median(x for r in runs for x in epoch_seconds(r["pyg"]["epochs"]))
+    ours_epoch = statistics.median(x for r in runs for x in epoch_seconds(r["ours"]))
+    per_seed = f"each of {plural(len(seeds), 'seed')}" if len(seeds) > 1 else "one seed"
+    lines = [title(info, name, epochs, runs[0]["pyg"]) + f"; seeds {', '.join(seeds)}", ""]
+    lines += HEADER
+    lines.append(row(f"seconds / epoch ({n_epoch_note}, {per_seed})", pyg_epoch, ours_epoch,
+                     "speed", targets.get("epoch")))
     lines.append(row("seconds / evaluation (encode + val and test AUC, median)",
-                     statistics.median([r["eval_seconds"] for r in pyg["epochs"]]),
-                     statistics.median([r["eval_seconds"] for r in ours_rows]), "speed",
-                     targets.get("eval")))
-    lines += memory_rows(d, pyg, targets)
-    lines.append(row("best epoch (by val AUC)", str(pyg.get("best_epoch")),
-                     str(ours_best_epoch), None))
-    lines.append(row("test AUC of the best epoch", pyg.get("test_auc", math.nan), ours_auc,
-                     "metric", targets.get("auc")))
-    last_p, last_o = pyg["epochs"][-1], ours_rows[-1]
-    lines.append(row(f"test AUC after epoch {epochs}", last_p["test_auc"], last_o["test_auc"],
-                     "metric", None))
-    lines.append(row("mean training loss, last epoch", fmt(last_p["loss"], 4),
-                     fmt(last_o["loss"], 4), None))
-    lines.append(row("machine load (1-min average) before → after the run", lo.get("pyg", "—"),
-                     lo.get("ours", "—"), None))
+                     statistics.median(e["eval_seconds"] for r in runs for e in r["pyg"]["epochs"]),
+                     statistics.median(e["eval_seconds"] for r in runs for e in r["ours"]),
+                     "speed", targets.get("eval")))
+    # Peak RSS of the largest run; on the GPU, device memory of the first seed.
+    memory = memory_rows(runs[0]["dir"], runs[0]["pyg"], targets)
+    rss = [max(peak_rss_mb(f"{r['dir']}/{side}.time") for r in runs) for side in ("pyg", "ours")]
+    memory[0] = row("peak RSS, MB (the largest run)", rss[0], rss[1], "rss", targets.get("rss"))
+    lines += memory
+    lines.append(row("best epoch (by val AUC)",
+                     ", ".join(str(r["pyg"].get("best_epoch")) for r in runs),
+                     ", ".join(str(r["ours_best_epoch"]) for r in runs), None))
+    auc_note = "mean over the seeds" if len(seeds) > 1 else "one seed"
+    lines.append(row(f"test AUC of the best epoch ({auc_note})",
+                     mean([r["pyg"].get("test_auc", math.nan) for r in runs]),
+                     mean([r["ours_auc"] for r in runs]), "metric", targets.get("auc")))
+    lines.append(row(f"test AUC after epoch {epochs} ({auc_note})",
+                     mean([r["pyg"]["epochs"][-1]["test_auc"] for r in runs]),
+                     mean([r["ours"][-1]["test_auc"] for r in runs]), "metric", None))
+    lines.append(row(f"mean training loss, last epoch ({auc_note})",
+                     fmt(mean([r["pyg"]["epochs"][-1]["loss"] for r in runs]), 4),
+                     fmt(mean([r["ours"][-1]["loss"] for r in runs]), 4), None))
+    lo_first, lo_last = loads(f"{runs[0]['dir']}/load.txt"), loads(f"{runs[-1]['dir']}/load.txt")
+    lines.append(row("machine load (1-min average) before → after the run (first seed, last seed)",
+                     f"{lo_first.get('pyg', '—')}; {lo_last.get('pyg', '—')}",
+                     f"{lo_first.get('ours', '—')}; {lo_last.get('ours', '—')}", None))
     lines.append("")
-    curve = [f"{int(o['epoch'])}: {p['val_auc']:.4f} vs {o['val_auc']:.4f}"
-             for p, o in zip(pyg["epochs"], ours_rows)]
-    lines.append("val AUC, PyG vs gnnrec, by epoch: " + "; ".join(curve))
+    if len(seeds) > 1:
+        by_seed = []
+        for seed, r in zip(seeds, runs):
+            p_s = statistics.median(epoch_seconds(r["pyg"]["epochs"]))
+            o_s = statistics.median(epoch_seconds(r["ours"]))
+            by_seed.append(f"{seed}: test AUC {fmt(r['pyg'].get('test_auc', math.nan), 4)} vs "
+                           f"{fmt(r['ours_auc'], 4)}, s/epoch {fmt(p_s)} vs {fmt(o_s)} "
+                           f"({ratio(p_s, o_s):.2f}x)")
+        lines.append("By seed, PyG vs gnnrec: " + "; ".join(by_seed))
+        lines.append("")
+    curve = []
+    for e in range(epochs):
+        p_auc = mean([r["pyg"]["epochs"][e]["val_auc"] for r in runs])
+        o_auc = mean([r["ours"][e]["val_auc"] for r in runs])
+        curve.append(f"{e + 1}: {p_auc:.4f} vs {o_auc:.4f}")
+    lines.append(f"val AUC ({auc_note}), PyG vs gnnrec, by epoch: " + "; ".join(curve))
     lines.append("")
     return "\n".join(lines)
 
