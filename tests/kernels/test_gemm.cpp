@@ -148,7 +148,8 @@ TEST_P(GemmTest, RandomRaggedShapesMatchDoubleReference) {
 }
 
 // Shapes that reach every path of the CPU kernel: many row chunks of a
-// weight gradient (trans_a, small C, k > 256), a trans_a product with a
+// weight gradient (trans_a, small C, k > 1024: chunks of 1024 rows in
+// passes of 64, ragged), a trans_a product with a
 // large C (A transposed first), and column blocks of a wide C (n > 512).
 TEST_P(GemmTest, LargeRaggedShapesMatchDoubleReference) {
   struct Shape3 {
