@@ -104,7 +104,8 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
   }
 #pragma omp parallel if (parallel : m * n * n_chunks >= cpu::kMinParallelElements)
   {
-    std::vector<float> row_sum(static_cast<std::size_t>(n));
+    thread_local std::vector<float> row_sum;  // this thread's; kept between calls
+    row_sum.resize(static_cast<std::size_t>(n));
 #pragma omp for schedule(static)
     for (std::int64_t i = 0; i < m; ++i) {
       std::fill(row_sum.begin(), row_sum.end(), 0.0f);
