@@ -341,19 +341,25 @@ Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& 
                   const Var& h_dst, const Var& w_neigh, const Var& bias, const Var& w_root,
                   bool project_first) {
   const std::int64_t n_src = a.n_cols(), n_dst = a.n_rows();
-  const std::int64_t hidden = w_root.value().rows();
-  const std::int64_t in_src = h_src.value().cols(), in_dst = h_dst.value().cols();
+  const std::int64_t hidden = w_neigh.value().rows();
+  const std::int64_t in_src = h_src.value().cols();
+  const bool root = w_root.defined();
+  const std::int64_t in_dst = root ? h_dst.value().cols() : 0;
   check_transposed("sage_relation", a, a_transposed);
-  GNNREC_CHECK(h_src.value().rows() == n_src && h_dst.value().rows() == n_dst &&
-                   w_neigh.value().rows() == hidden && w_neigh.value().cols() == in_src &&
-                   w_root.value().cols() == in_dst && bias.value().numel() == hidden,
-               "sage_relation: A (" << n_dst << ", " << n_src << "), h_src "
-                                    << shape_str(h_src.value().shape()) << ", h_dst "
-                                    << shape_str(h_dst.value().shape()) << ", W_neigh "
-                                    << shape_str(w_neigh.value().shape()) << ", W_root "
-                                    << shape_str(w_root.value().shape()) << ", bias "
-                                    << shape_str(bias.value().shape()) << " do not fit together");
-  const Device device = h_dst.value().device();
+  GNNREC_CHECK(root == h_dst.defined(),
+               "sage_relation: h_dst and W_root go together (both, or neither for no root term)");
+  GNNREC_CHECK(h_src.value().rows() == n_src && w_neigh.value().cols() == in_src &&
+                   bias.value().numel() == hidden &&
+                   (!root || (h_dst.value().rows() == n_dst && w_root.value().rows() == hidden &&
+                              w_root.value().cols() == in_dst)),
+               "sage_relation: A ("
+                   << n_dst << ", " << n_src << "), h_src " << shape_str(h_src.value().shape())
+                   << ", W_neigh " << shape_str(w_neigh.value().shape()) << ", bias "
+                   << shape_str(bias.value().shape()) << ", h_dst "
+                   << (root ? shape_str(h_dst.value().shape()) : "none") << ", W_root "
+                   << (root ? shape_str(w_root.value().shape()) : "none")
+                   << " do not fit together");
+  const Device device = h_src.value().device();
   Tensor mean;  // A·h_src, kept for dW_neigh when the mean comes first
   Tensor out;
   if (project_first) {
@@ -362,8 +368,10 @@ Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& 
     mean = ops::spmm(a, h_src.value());
     out = ops::matmul(mean, w_neigh.value(), false, true);
   }
-  GNNREC_DISPATCH(device, gemm, false, true, n_dst, hidden, in_dst, 1.0f, f32(h_dst.value()),
-                  f32(w_root.value()), 1.0f, f32(out));
+  if (root) {
+    GNNREC_DISPATCH(device, gemm, false, true, n_dst, hidden, in_dst, 1.0f, f32(h_dst.value()),
+                    f32(w_root.value()), 1.0f, f32(out));
+  }
   GNNREC_DISPATCH(device, gnnrec::add_bias, n_dst, hidden, f32(out), f32(bias.value()), f32(out));
   return tape.record(out, {h_src, h_dst, w_neigh, bias, w_root}, [=](const Tensor& dout) {
     // y = x·Wᵀ: dW += doutᵀ x, dx += dout W (as in matmul's backward).
@@ -383,7 +391,7 @@ Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& 
     if (bias.requires_grad()) {
       GNNREC_DISPATCH(device, column_sum, n_dst, hidden, f32(dout), f32(bias.grad()), true);
     }
-    linear_backward(dout, h_dst, h_dst.value(), w_root, n_dst, in_dst);
+    if (root) linear_backward(dout, h_dst, h_dst.value(), w_root, n_dst, in_dst);
     if (project_first) {
       linear_backward(ops::spmm(a_transposed, dout), h_src, h_src.value(), w_neigh, n_src, in_src);
       return;

@@ -140,6 +140,8 @@ Var propagation_mean(Tape& tape, const Csr& a, const Csr& a_transposed, const Va
 // dW_root = doutᵀ h_dst, dh_dst += dout W_root, and with dP = Aᵀ dout:
 // dW_neigh = dPᵀ h_src, dh_src += dP W_neigh (project first), or with
 // dM = dout W_neigh: dW_neigh = doutᵀ (A h_src), dh_src += Aᵀ dM.
+// With h_dst and w_root both undefined the term has no root product (the
+// relations into one node type take theirs together, models/sage.cpp).
 Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& h_src,
                   const Var& h_dst, const Var& w_neigh, const Var& bias, const Var& w_root,
                   bool project_first);

@@ -132,26 +132,42 @@ std::vector<ag::Var> HeteroSage::encode(
   }
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     const bool last = l + 1 == layers_.size();
+    // The root products of the relations into one type t all multiply h_t,
+    // so they are taken at once: sum over r of W_root[r]·h_t =
+    // (sum over r of W_root[r])·h_t, with the first relation into t.
+    std::vector<ag::Var> root_weight(n_types);
+    for (std::size_t r = 0; r < graph.relations.size(); ++r) {
+      const auto t = static_cast<std::size_t>(graph.relations[r].dst_type);
+      const ag::Var& w = layers_[l][r].root.weight;
+      root_weight[t] = root_weight[t].defined() ? ag::add(tape, root_weight[t], w) : w;
+    }
     std::vector<ag::Var> next(n_types);
     for (std::size_t r = 0; r < graph.relations.size(); ++r) {
       const SageGraph::Edges& edges = graph.relations[r];
       const LayerRelation& weights = layers_[l][r];
       const auto s = static_cast<std::size_t>(edges.src_type);
       const auto t = static_cast<std::size_t>(edges.dst_type);
+      const bool root = !next[t].defined();  // the first relation into t
       // The destination rows: all of type t, or (last layer) the listed ones.
+      const bool restricted = last && !output_rows.empty() && !output_rows[t].empty();
       Csr mean = edges.mean, mean_transposed = edges.mean_transposed;
-      ag::Var h_t = h[t];
-      if (last && !output_rows.empty() && !output_rows[t].empty()) {
+      if (restricted) {
         mean = edges.mean.select_rows(output_rows[t]);
         mean_transposed = mean.transpose();
-        const auto n_rows = static_cast<std::int64_t>(output_rows[t].size());
-        h_t = ag::gather_rows(tape, h[t], Tensor::from_vector(output_rows[t], {n_rows}, device_));
       }
-      // W_neigh · mean(h_s) + b + W_root · h_t, the neighbours' product on
+      ag::Var h_t;
+      if (root) {
+        h_t = h[t];
+        if (restricted) {
+          const auto n_rows = static_cast<std::int64_t>(output_rows[t].size());
+          h_t = ag::gather_rows(tape, h[t], Tensor::from_vector(output_rows[t], {n_rows}, device_));
+        }
+      }
+      // W_neigh · mean(h_s) + b (+ W_root · h_t), the neighbours' product on
       // the side with fewer nodes (chosen by the types' sizes, so that a
       // restricted layer's rows are the same floats as the full layer's).
       ag::Var term = ag::sage_relation(tape, mean, mean_transposed, h[s], h_t, weights.neigh.weight,
-                                       weights.neigh.bias, weights.root.weight,
+                                       weights.neigh.bias, root ? root_weight[t] : ag::Var(),
                                        graph.counts[s] < graph.counts[t]);
       next[t] = next[t].defined() ? ag::add(tape, next[t], term) : term;
     }

@@ -255,6 +255,15 @@ TEST(Gradcheck, SageRelation) {
                                                             x[2], x[3], x[4], project_first));
         });
   }
+  // No root term (h_dst and W_root undefined).
+  for (bool project_first : {true, false}) {
+    SCOPED_TRACE(project_first ? "no root, project first" : "no root, mean first");
+    expect_gradients_match(
+        {rand({6, 3}, 60), rand({5, 3}, 61), rand({5}, 62)}, [&](Tape& t, const auto& x) {
+          return random_weighted_total(t, ag::sage_relation(t, mean, mean_transposed, x[0], Var(),
+                                                            x[1], x[2], Var(), project_first));
+        });
+  }
   const Csr square = Csr::from_coo(5, 5, {0, 0, 1, 2, 3, 4}, {1, 2, 0, 4, 3, 1}).row_normalized();
   const Csr square_transposed = square.transpose();
   expect_gradients_match({rand({5, 3}, 45), rand({3, 3}, 46), rand({3}, 47), rand({3, 3}, 48)},
@@ -280,6 +289,9 @@ TEST(SageRelation, RejectsShapesThatDoNotFit) {
   EXPECT_THROW(
       ag::sage_relation(t, mean, mean_transposed, h_src, h_dst, w_root, bias, w_root, false),
       Error);  // W_neigh of the wrong width
+  EXPECT_THROW(
+      ag::sage_relation(t, mean, mean_transposed, h_src, h_dst, w_neigh, bias, Var(), true),
+      Error);  // h_dst without W_root
 }
 
 // The forward against the layers summed one by one.

@@ -105,13 +105,14 @@ TEST(SageGradcheck, HeterogeneousWithFeaturesAndMlpDecoder) {
   expect_model_gradients_match(tiny_hetero_graph(), config, 0, 1);
 }
 
-// One SAGE layer of width 2 by hand, in double: for each destination v,
+// One SAGE relation term of width 2 by hand, in double: for each destination v,
 //   out[v] = W_neigh · mean over in_neighbours[v] of src[u] + b + W_root · dst[v]
-// (a zero mean without in-neighbours), compared with the model's out.
-void expect_sage_layer(const std::vector<float>& out, const std::vector<float>& src,
-                       const std::vector<float>& dst, const std::vector<float>& w_neigh,
-                       const std::vector<float>& b, const std::vector<float>& w_root,
-                       const std::vector<std::vector<int>>& in_neighbours) {
+// (a zero mean without in-neighbours).
+std::vector<double> sage_term(const std::vector<float>& src, const std::vector<float>& dst,
+                              const std::vector<float>& w_neigh, const std::vector<float>& b,
+                              const std::vector<float>& w_root,
+                              const std::vector<std::vector<int>>& in_neighbours) {
+  std::vector<double> out;
   for (std::size_t v = 0; v < in_neighbours.size(); ++v) {
     double mean[2] = {0, 0};
     for (int u : in_neighbours[v]) {
@@ -121,8 +122,21 @@ void expect_sage_layer(const std::vector<float>& out, const std::vector<float>& 
       double want = b[o];
       for (int d = 0; d < 2; ++d)
         want += w_neigh[o * 2 + d] * mean[d] + w_root[o * 2 + d] * dst[v * 2 + d];
-      EXPECT_NEAR(out[v * 2 + o], want, 1e-6) << "node " << v << ", output " << o;
+      out.push_back(want);
     }
+  }
+  return out;
+}
+
+// The model's out against sage_term.
+void expect_sage_layer(const std::vector<float>& out, const std::vector<float>& src,
+                       const std::vector<float>& dst, const std::vector<float>& w_neigh,
+                       const std::vector<float>& b, const std::vector<float>& w_root,
+                       const std::vector<std::vector<int>>& in_neighbours) {
+  const std::vector<double> want = sage_term(src, dst, w_neigh, b, w_root, in_neighbours);
+  ASSERT_EQ(out.size(), want.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_NEAR(out[i], want[i], 1e-6) << "node " << i / 2 << ", output " << i % 2;
   }
 }
 
@@ -180,6 +194,50 @@ TEST(Sage, ProjectingBeforeTheMeanIsTheSameFormula) {
   const std::vector<float> b = parameter("layer1.likes.neigh.bias");
   const std::vector<float> w_root = parameter("layer1.likes.root.weight");
   expect_sage_layer(out, users, items, w_neigh, b, w_root, {{0, 1}, {1}, {}});
+}
+
+// Two relations into the users (friends, and the reverse of likes): the
+// users' output is the sum of the two SAGEConv terms, each with its own
+// W_root (the model multiplies h by their sum once, models/sage.h).
+TEST(Sage, RelationsIntoOneTypeAddUp) {
+  HeteroGraph g;
+  g.add_node_type({"user", 3, {}, {}, {}});
+  g.add_node_type({"item", 2, {}, {}, {}});
+  g.add_relation({"user", "likes", "item", {0, 1, 2}, {0, 0, 1}});
+  g.add_relation({"user", "friends", "user", {0, 1}, {1, 2}});  // user 0: no in-friends
+  g.add_reverse_relations();
+  SageConfig config;
+  config.layers = 1;
+  config.hidden = 2;
+  config.init_std = 0.5f;
+  HeteroSage model(g, config, 7, Device::cpu());
+  ag::Tape tape;
+  const std::vector<float> out = model.encode(tape, SageGraph::build(g, Device::cpu()), false, 0)[0]
+                                     .value()
+                                     .to_vector<float>();
+  auto parameter = [&](const std::string& name) {
+    const std::vector<std::string>& names = model.parameter_names();
+    const auto at = std::find(names.begin(), names.end(), name);
+    EXPECT_NE(at, names.end()) << name;
+    return model.parameters()[static_cast<std::size_t>(at - names.begin())]
+        .value()
+        .to_vector<float>();
+  };
+  const std::vector<float> users = parameter("user.embedding");
+  const std::vector<float> items = parameter("item.embedding");
+  // users' in-neighbours: friends {} / {0} / {1}; rev_likes (items) {0} / {0} / {1}
+  const std::vector<double> friends =
+      sage_term(users, users, parameter("layer1.friends.neigh.weight"),
+                parameter("layer1.friends.neigh.bias"), parameter("layer1.friends.root.weight"),
+                {{}, {0}, {1}});
+  const std::vector<double> listened =
+      sage_term(items, users, parameter("layer1.rev_likes.neigh.weight"),
+                parameter("layer1.rev_likes.neigh.bias"), parameter("layer1.rev_likes.root.weight"),
+                {{0}, {0}, {1}});
+  ASSERT_EQ(out.size(), friends.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_NEAR(out[i], friends[i] + listened[i], 1e-6) << "element " << i;
+  }
 }
 
 // The last layer restricted to some rows per type (a training batch's
