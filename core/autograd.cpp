@@ -38,7 +38,7 @@ const Tensor& one_on(Device device) {
 float* grad_or_null(const Var& x) { return x.requires_grad() ? f32(x.grad()) : nullptr; }
 
 // dx += alpha * contribution; a first contribution is copied (or scaled)
-// into a new buffer instead of added to zeros.
+// into the buffer instead of added to zeros.
 void add_to_grad(const Var& x, float alpha, const Tensor& contribution) {
   const Var::GradSlot slot = x.grad_slot();
   if (slot.beta == 1.0f) {
@@ -46,7 +46,8 @@ void add_to_grad(const Var& x, float alpha, const Tensor& contribution) {
   } else if (alpha == 1.0f) {
     slot.buffer.copy_from(contribution);
   } else {
-    slot.buffer = ops::scale(contribution, alpha);
+    GNNREC_DISPATCH(contribution.device(), gnnrec::scale, contribution.numel(), alpha,
+                    f32(contribution), f32(slot.buffer));
   }
 }
 
@@ -104,6 +105,7 @@ Tensor& Var::grad() const {
   if (!node_->grad.defined()) {
     node_->grad = Tensor::zeros(node_->value.shape(), DType::F32, node_->value.device());
   }
+  node_->grad_is_zero = false;  // the caller may add into it
   return node_->grad;
 }
 
@@ -111,6 +113,10 @@ Var::GradSlot Var::grad_slot() const {
   GNNREC_CHECK(defined(), "autograd: grad_slot() of an undefined Var");
   if (!node_->grad.defined()) {
     node_->grad = Tensor::empty(node_->value.shape(), DType::F32, node_->value.device());
+    return {node_->grad, 0.0f};
+  }
+  if (node_->grad_is_zero) {
+    node_->grad_is_zero = false;
     return {node_->grad, 0.0f};
   }
   return {node_->grad, 1.0f};
@@ -124,7 +130,13 @@ void Var::share_grad_with_view_of(const Var& input, std::int64_t begin, std::int
 bool Var::has_grad() const { return defined() && node_->grad.defined(); }
 
 void Var::zero_grad() const {
-  if (has_grad()) node_->grad.zero_();
+  if (!has_grad()) return;
+  node_->grad.zero_();
+  node_->grad_is_zero = true;
+}
+
+void Var::mark_grad_zeroed() const {
+  if (has_grad()) node_->grad_is_zero = true;
 }
 
 // ---- Tape -----------------------------------------------------------------------

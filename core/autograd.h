@@ -50,12 +50,16 @@ class Var {
   Tensor& grad() const;
   bool has_grad() const;
   void zero_grad() const;  // zeroes the buffer if it exists
+  // Records that the buffer holds zeros (an optimizer step has just zeroed
+  // it): the next grad_slot() may then overwrite it, as a new buffer.
+  void mark_grad_zeroed() const;
 
   // For a backward rule whose kernel can either write or add its
   // contribution (C = beta * C + ...): the gradient buffer, and beta = 0 when
-  // the buffer is new (uninitialized: the kernel overwrites it) or 1 when it
-  // already holds contributions. A first contribution is then written
-  // instead of added to zeros, saving a zero-fill and a read of the buffer.
+  // the buffer is new (uninitialized: the kernel overwrites it) or holds
+  // zeros (mark_grad_zeroed, with no grad() since), or 1 when it may hold
+  // contributions. A first contribution is then written instead of added
+  // to zeros, saving a zero-fill (or a temporary) and a read of the buffer.
   struct GradSlot {
     Tensor& buffer;
     float beta;
@@ -72,6 +76,7 @@ class Var {
     Tensor value;
     Tensor grad;
     bool requires_grad = false;
+    bool grad_is_zero = false;  // see mark_grad_zeroed
   };
   std::shared_ptr<Node> node_;
   static Var make(Tensor value, bool requires_grad);

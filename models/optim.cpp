@@ -79,6 +79,7 @@ void Adam::step() {
     Tensor& grad = params_[i].grad();  // zeros on first use: untouched params still move
     GNNREC_DISPATCH(theta.device(), adam_dense, theta.numel(), adam_step, theta.data<float>(),
                     grad.data<float>(), m_[i].data<float>(), v_[i].data<float>());
+    params_[i].mark_grad_zeroed();  // the kernel zeroed it: the next step may overwrite it
   }
 }
 

@@ -91,6 +91,39 @@ TEST(Adam, ThreeStepsFollowTheFormulaAndZeroTheGradient) {
   }
 }
 
+// After a step the gradient is zero and marked so: the next step's first
+// contribution is written over it (grad_slot's beta 0), a grad() (a reader
+// that may add) ends that, and later contributions add. Each step's
+// gradient of p·dy + relu(p), two contributions, is dy + (p > 0): nothing
+// of the previous step left, nothing lost.
+TEST(Adam, TheNextStepWritesItsFirstGradient) {
+  Var p = Var::parameter(Tensor::from_vector(random_floats(6, 4), {2, 3}));
+  Adam adam({p}, test_config());
+  const std::vector<float> dy = random_floats(6, 5);
+  auto expect_gradient_of_two_uses = [&] {
+    Tape tape;
+    Var y = ag::add(tape, ag::mul(tape, p, Var::constant(Tensor::from_vector(dy, {2, 3}))),
+                    ag::relu(tape, p));
+    tape.backward(ag::sum(tape, y));
+    const std::vector<float> theta = p.value().to_vector<float>();
+    const std::vector<float> grad = p.grad().to_vector<float>();
+    for (std::size_t i = 0; i < theta.size(); ++i) {
+      EXPECT_FLOAT_EQ(grad[i], dy[i] + (theta[i] > 0 ? 1.0f : 0.0f)) << "element " << i;
+    }
+  };
+  expect_gradient_of_two_uses();  // a new buffer
+  adam.step();
+  expect_gradient_of_two_uses();  // over the zeroed one
+  adam.step();
+  EXPECT_EQ(p.grad_slot().beta, 0.0f);  // zeroed and marked by the step
+  EXPECT_EQ(p.grad_slot().beta, 1.0f);  // that call took the mark
+  p.mark_grad_zeroed();
+  p.grad();
+  EXPECT_EQ(p.grad_slot().beta, 1.0f);
+  p.zero_grad();
+  EXPECT_EQ(p.grad_slot().beta, 0.0f);
+}
+
 TEST(SparseAdam, UpdatesOnlyListedRowsWithSparseEps) {
   const AdamConfig config = test_config();
   const std::int64_t n_rows = 4, dim = 3;
