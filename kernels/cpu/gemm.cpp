@@ -50,9 +50,11 @@ constexpr std::int64_t kSmallOutput = std::int64_t(1) << 16;
 constexpr std::int64_t kRowsPerChunk = 1024;
 constexpr std::int64_t kRowsPerPass = 64;
 
-// C (m x n, row stride n) = alpha * op(A)·B' + beta * C, over all of k.
-void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, StridedMatrix a,
-                ColumnStrips b, float beta, float* c) {
+// C (m x n, row stride n) = alpha * op(A)·B' + beta * C, over all of k, a
+// block of kRowBlock x kColumnBlock per iteration. Aᵀ is read in place; a
+// row-major A's block rows are packed first (gemm_tiles.h, PackedRows).
+void gemm_tiled(bool trans_a, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
+                const float* a, ColumnStrips b, float beta, float* c) {
   const std::int64_t row_blocks = (m + kRowBlock - 1) / kRowBlock;
   const std::int64_t column_blocks = (n + kColumnBlock - 1) / kColumnBlock;
 #pragma omp parallel for collapse(2) \
@@ -60,13 +62,12 @@ void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, Str
                           : m * n * k >= cpu::kMinParallelMultiplyAdds)
   for (std::int64_t ib = 0; ib < row_blocks; ++ib) {
     for (std::int64_t jb = 0; jb < column_blocks; ++jb) {
-      const std::int64_t i_end = std::min(m, (ib + 1) * kRowBlock);
-      const std::int64_t j_end = std::min(n, (jb + 1) * kColumnBlock);
-      for (std::int64_t j = jb * kColumnBlock; j < j_end; j += kTileColumns) {
-        for (std::int64_t i = ib * kRowBlock; i < i_end; i += kTileRows) {
-          any_tile_product(a, i, std::min(i_end, i + kTileRows), b, j,
-                           std::min(j_end, j + kTileColumns), 0, k, alpha, beta, c, n);
-        }
+      const std::int64_t i_begin = ib * kRowBlock, i_end = std::min(m, i_begin + kRowBlock);
+      const std::int64_t j_begin = jb * kColumnBlock, j_end = std::min(n, j_begin + kColumnBlock);
+      if (trans_a) {
+        block_product(Transposed{a, m}, i_begin, i_end, b, j_begin, j_end, 0, k, alpha, beta, c, n);
+      } else {
+        block_product(RowMajor{a, k}, i_begin, i_end, b, j_begin, j_end, 0, k, alpha, beta, c, n);
       }
     }
   }
@@ -76,7 +77,7 @@ void gemm_tiled(std::int64_t m, std::int64_t n, std::int64_t k, float alpha, Str
 // fixed chunks of rows kk, each into its own partial C, summed in chunk order.
 void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
                           const float* a, ColumnStrips b, float beta, float* c) {
-  const StridedMatrix a_t{a, 1, m};
+  const Transposed a_t{a, m};
   const std::int64_t n_chunks = std::max<std::int64_t>(1, (k + kRowsPerChunk - 1) / kRowsPerChunk);
   // Every element of every partial is written before it is read; the
   // buffer is kept between calls (no allocation per training step).
@@ -94,12 +95,7 @@ void gemm_tn_small_output(std::int64_t m, std::int64_t n, std::int64_t k, float 
     for (std::int64_t kk = chunk * kRowsPerChunk; kk < chunk_end; kk += kRowsPerPass) {
       const std::int64_t kk_end = std::min(chunk_end, kk + kRowsPerPass);
       const float pass_beta = kk == chunk * kRowsPerChunk ? 0.0f : 1.0f;
-      for (std::int64_t j = 0; j < n; j += kTileColumns) {
-        for (std::int64_t i = 0; i < m; i += kTileRows) {
-          any_tile_product(a_t, i, std::min(m, i + kTileRows), b, j, std::min(n, j + kTileColumns),
-                           kk, kk_end, 1.0f, pass_beta, sum, n);
-        }
-      }
+      block_product(a_t, 0, m, b, 0, n, kk, kk_end, 1.0f, pass_beta, sum, n);
     }
   }
 #pragma omp parallel if (parallel : m * n * n_chunks >= cpu::kMinParallelElements)
@@ -139,8 +135,7 @@ void gemm<Cpu>(bool trans_a, bool trans_b, std::int64_t m, std::int64_t n, std::
   if (trans_a && m * n <= kSmallOutput) {
     gemm_tn_small_output(m, n, k, alpha, a, b_strips, beta, c);
   } else {
-    const StridedMatrix op_a = trans_a ? StridedMatrix{a, 1, m} : StridedMatrix{a, k, 1};
-    gemm_tiled(m, n, k, alpha, op_a, b_strips, beta, c);
+    gemm_tiled(trans_a, m, n, k, alpha, a, b_strips, beta, c);
   }
 }
 

@@ -146,7 +146,7 @@ void score_topk_rows<Cpu>(std::int64_t n_rows, std::int64_t n_cols, std::int64_t
     for (std::int64_t ib = 0; ib < row_blocks; ++ib) {
       const std::int64_t first_row = ib * kRowBlock;
       const std::int64_t n_block_rows = std::min(kRowBlock, n_rows - first_row);
-      const StridedMatrix block_users{users + first_row * dim, dim, 1};
+      const RowMajor block_users{users + first_row * dim, dim};  // rows of block_scores
       for (std::int64_t r = 0; r < n_block_rows; ++r) {
         best[static_cast<std::size_t>(r)].clear();
         mask_cursor[static_cast<std::size_t>(r)] =
@@ -159,13 +159,8 @@ void score_topk_rows<Cpu>(std::int64_t n_rows, std::int64_t n_cols, std::int64_t
         const ColumnStrips block_items{
             packed_items.data() + (first_col / kTileColumns) * strip_step, kTileColumns,
             strip_step};
-        for (std::int64_t j = 0; j < n_block_cols; j += kTileColumns) {
-          for (std::int64_t i = 0; i < n_block_rows; i += kTileRows) {
-            any_tile_product(block_users, i, std::min(n_block_rows, i + kTileRows), block_items, j,
-                             std::min(n_block_cols, j + kTileColumns), 0, dim, 1.0f, 0.0f,
-                             block_scores.data(), kColumnBlock);
-          }
-        }
+        block_product(block_users, 0, n_block_rows, block_items, 0, n_block_cols, 0, dim, 1.0f,
+                      0.0f, block_scores.data(), kColumnBlock);
         for (std::int64_t r = 0; r < n_block_rows; ++r) {
           float* row_scores = block_scores.data() + r * kColumnBlock;
           const std::int32_t mask_end =
