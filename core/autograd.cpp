@@ -425,6 +425,20 @@ Var gather_rows(Tape& tape, const Var& table, const Tensor& idx) {
                      });
 }
 
+// out[i] = a[a_idx[i], :] · b[b_idx[i], :]:
+//   da[a_idx[i], :] += dout[i] b[b_idx[i], :],  db[b_idx[i], :] += dout[i] a[a_idx[i], :]
+Var gathered_row_dot(Tape& tape, const Var& a, const Tensor& a_idx, const Var& b,
+                     const Tensor& b_idx) {
+  return tape.record(ops::gathered_row_dot(a.value(), a_idx, b.value(), b_idx), {a, b},
+                     [a, a_idx, b, b_idx](const Tensor& dout) {
+                       GNNREC_DISPATCH(dout.device(), gnnrec::gathered_row_dot_backward,
+                                       a_idx.numel(), a.value().cols(), f32(dout), f32(a.value()),
+                                       a_idx.data<std::int32_t>(), f32(b.value()),
+                                       b_idx.data<std::int32_t>(), grad_or_null(a),
+                                       grad_or_null(b));
+                     });
+}
+
 Var reshape(Tape& tape, const Var& x, const Shape& shape) {
   return tape.record(x.value().reshape(shape), {x}, [x](const Tensor& dout) {
     add_to_grad(x, 1.0f, dout.reshape(x.value().shape()));

@@ -151,6 +151,10 @@ Var sage_relation(Tape& tape, const Csr& a, const Csr& a_transposed, const Var& 
                   const Var& h_dst, const Var& w_neigh, const Var& bias, const Var& w_root,
                   bool project_first);
 Var gather_rows(Tape& tape, const Var& table, const Tensor& idx);
+// row_dot(gather_rows(a, a_idx), gather_rows(b, b_idx)) in one op, without
+// the gathered copies (kernels/embedding.h): a dot decoder's logits.
+Var gathered_row_dot(Tape& tape, const Var& a, const Tensor& a_idx, const Var& b,
+                     const Tensor& b_idx);
 // x with another shape of the same element count, sharing its storage.
 Var reshape(Tape& tape, const Var& x, const Shape& shape);
 // Rows [begin, end) of x, sharing its storage (e.g. the user part of a

@@ -276,6 +276,29 @@ Tensor gather_rows(const Tensor& table, const Tensor& idx) {
   return out;
 }
 
+Tensor gathered_row_dot(const Tensor& a, const Tensor& a_idx, const Tensor& b,
+                        const Tensor& b_idx) {
+  check_f32("gathered_row_dot", a, "a");
+  check_f32("gathered_row_dot", b, "b");
+  check_ndim("gathered_row_dot", a, "a", 2);
+  check_ndim("gathered_row_dot", b, "b", 2);
+  check_same_device("gathered_row_dot", a, b);
+  check_index_vector("gathered_row_dot", a_idx, "a_idx", a);
+  check_index_vector("gathered_row_dot", b_idx, "b_idx", b);
+  GNNREC_CHECK(a.cols() == b.cols() && a_idx.numel() == b_idx.numel(),
+               "gathered_row_dot: a " << shape_str(a.shape()) << " and b " << shape_str(b.shape())
+                                      << " need the same width, a_idx (" << a_idx.numel()
+                                      << ") and b_idx (" << b_idx.numel() << ") the same length");
+  check_indices_in_range("gathered_row_dot", a_idx, a.rows(),
+                         ("a of shape " + shape_str(a.shape())).c_str());
+  check_indices_in_range("gathered_row_dot", b_idx, b.rows(),
+                         ("b of shape " + shape_str(b.shape())).c_str());
+  Tensor out = empty_f32({a_idx.numel()}, a.device());
+  GNNREC_DISPATCH(a.device(), gnnrec::gathered_row_dot, a_idx.numel(), a.cols(), f32(a),
+                  a_idx.data<std::int32_t>(), f32(b), b_idx.data<std::int32_t>(), f32(out));
+  return out;
+}
+
 void scatter_add_rows_(Tensor& dtable, const Tensor& idx, const Tensor& src) {
   check_f32("scatter_add_rows_", dtable, "dtable");
   check_f32("scatter_add_rows_", src, "src");

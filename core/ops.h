@@ -49,6 +49,8 @@ Tensor propagation_mean(const Csr& a, const Tensor& x, int n_powers,
 // GPU they are trusted (a check would cost a copy and a sync per step).
 Tensor gather_rows(const Tensor& table, const Tensor& idx);
 void scatter_add_rows_(Tensor& dtable, const Tensor& idx, const Tensor& src);
+// out[i] = a[a_idx[i], :] · b[b_idx[i], :], shape (n): row_dot of two gathers.
+Tensor gathered_row_dot(const Tensor& a, const Tensor& a_idx, const Tensor& b, const Tensor& b_idx);
 
 // ---- losses (kernels/loss.h), each the mean of its terms, shape (1) ---------
 Tensor bpr_loss(const Tensor& pos_scores, const Tensor& neg_scores);

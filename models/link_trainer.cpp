@@ -185,12 +185,12 @@ EpochProgress LinkTrainer::train_epoch(
     const DecoderRows destinations =
         decoder_rows(tape, h[static_cast<std::size_t>(task_.dst_type)], batch_rows_, task_.dst_type,
                      task_.dst_begin, task_.dst_end, dst_local);
-    ag::Var pos_logits = model_.decode(
-        tape, ag::gather_rows(tape, sources.rows, sources.indices[0]),
-        ag::gather_rows(tape, destinations.rows, destinations.indices[0]), true, step);
-    ag::Var neg_logits = model_.decode(
-        tape, ag::gather_rows(tape, sources.rows, sources.indices[1]),
-        ag::gather_rows(tape, destinations.rows, destinations.indices[1]), true, step);
+    ag::Var pos_logits =
+        model_.decode_pairs(tape, sources.rows, sources.indices[0], destinations.rows,
+                            destinations.indices[0], true, step);
+    ag::Var neg_logits =
+        model_.decode_pairs(tape, sources.rows, sources.indices[1], destinations.rows,
+                            destinations.indices[1], true, step);
     // Each bce is a mean; weight them by their counts for the mean over all pairs.
     const float n_all = static_cast<float>(n_pos * (1 + ratio));
     ag::Var loss = ag::add(
@@ -230,11 +230,13 @@ std::vector<float> LinkTrainer::score(const std::vector<Tensor>& h,
   if (src.empty()) return {};
   const auto n = static_cast<std::int64_t>(src.size());
   ag::Tape tape;  // constants only: records nothing
-  ag::Var sources = ag::Var::constant(ops::gather_rows(h[static_cast<std::size_t>(task_.src_type)],
-                                                       Tensor::from_vector(src, {n}, device_)));
-  ag::Var destinations = ag::Var::constant(ops::gather_rows(
-      h[static_cast<std::size_t>(task_.dst_type)], Tensor::from_vector(dst, {n}, device_)));
-  return model_.decode(tape, sources, destinations, false, 0).value().to_vector<float>();
+  return model_
+      .decode_pairs(tape, ag::Var::constant(h[static_cast<std::size_t>(task_.src_type)]),
+                    Tensor::from_vector(src, {n}, device_),
+                    ag::Var::constant(h[static_cast<std::size_t>(task_.dst_type)]),
+                    Tensor::from_vector(dst, {n}, device_), false, 0)
+      .value()
+      .to_vector<float>();
 }
 
 RankingReport LinkTrainer::rank(const std::vector<Tensor>& h, const Csr& exclude, const Csr& truth,

@@ -180,6 +180,16 @@ std::vector<ag::Var> HeteroSage::encode(
   return h;
 }
 
+ag::Var HeteroSage::decode_pairs(ag::Tape& tape, const ag::Var& src_table, const Tensor& src_idx,
+                                 const ag::Var& dst_table, const Tensor& dst_idx, bool training,
+                                 std::uint64_t step) const {
+  if (config_.decoder == SageDecoder::Dot) {
+    return ag::gathered_row_dot(tape, src_table, src_idx, dst_table, dst_idx);
+  }
+  return decode(tape, ag::gather_rows(tape, src_table, src_idx),
+                ag::gather_rows(tape, dst_table, dst_idx), training, step);
+}
+
 ag::Var HeteroSage::decode(ag::Tape& tape, const ag::Var& src_rows, const ag::Var& dst_rows,
                            bool training, std::uint64_t step) const {
   if (config_.decoder == SageDecoder::Dot) return ag::row_dot(tape, src_rows, dst_rows);

@@ -92,6 +92,11 @@ class HeteroSage {
   // dst_rows (n, hidden) each.
   ag::Var decode(ag::Tape& tape, const ag::Var& src_rows, const ag::Var& dst_rows, bool training,
                  std::uint64_t step) const;
+  // decode of the pairs (src_table[src_idx[i]], dst_table[dst_idx[i]]); the
+  // dot decoder without gathering the rows first (ag::gathered_row_dot).
+  ag::Var decode_pairs(ag::Tape& tape, const ag::Var& src_table, const Tensor& src_idx,
+                       const ag::Var& dst_table, const Tensor& dst_idx, bool training,
+                       std::uint64_t step) const;
 
   // Every parameter, and its name ("layer1.listens.neigh.weight", ...), in a
   // fixed order: for the optimizer and checkpoints.

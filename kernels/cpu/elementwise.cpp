@@ -120,6 +120,7 @@ void row_dot<Cpu>(std::int64_t n_rows, std::int64_t dim, const float* a, const f
                                   : n_rows * dim >= cpu::kMinParallelElements)
   for (std::int64_t r = 0; r < n_rows; ++r) {
     float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
     for (std::int64_t c = 0; c < dim; ++c) acc += a[r * dim + c] * b[r * dim + c];
     out[r] = acc;
   }

@@ -321,6 +321,21 @@ TEST(Gradcheck, GatherRowsWithRepeatedIndices) {
   });
 }
 
+// Rows of two tables by index, with repeats on both sides; and one table
+// on both sides (a homogeneous graph's dot decoder), its gradient the sum
+// of the two scatters.
+TEST(Gradcheck, GatheredRowDot) {
+  const Tensor a_idx = Tensor::from_vector<std::int32_t>({3, 0, 3, 1, 3}, {5});
+  const Tensor b_idx = Tensor::from_vector<std::int32_t>({1, 1, 0, 5, 2}, {5});
+  expect_gradients_match({rand({5, 3}, 70), rand({6, 3}, 71)}, [&](Tape& t, const auto& x) {
+    return random_weighted_total(t, ag::gathered_row_dot(t, x[0], a_idx, x[1], b_idx));
+  });
+  const Tensor same_idx = Tensor::from_vector<std::int32_t>({1, 0, 4, 1, 3}, {5});
+  expect_gradients_match({rand({5, 3}, 72)}, [&](Tape& t, const auto& x) {
+    return random_weighted_total(t, ag::gathered_row_dot(t, x[0], a_idx, x[0], same_idx));
+  });
+}
+
 TEST(Gradcheck, SliceRowsOfTwoRangesAccumulate) {
   // Rows 2 and 3 are in both slices (their gradients add); row 6 in neither.
   expect_gradients_match({rand({7, 3}, 25)}, [](Tape& t, const auto& x) {

@@ -160,6 +160,23 @@ TEST(OpsErrors, OtherShapeChecks) {
       {"weighted_sum", "1 tensors but 2 weights"});
   expect_error_mentions([] { ops::dropout(rand_cpu({2, 2}, 1), 1.0f, 0, 0); }, {"dropout", "p"});
   expect_error_mentions([] { ops::mean(Tensor::empty({0}, DType::F32)); }, {"mean", "empty"});
+  const Tensor two = Tensor::from_vector<std::int32_t>({0, 1}, {2});
+  expect_error_mentions(
+      [&] {
+        ops::gathered_row_dot(rand_cpu({3, 4}, 1), two, rand_cpu({3, 5}, 2), two);
+      },
+      {"gathered_row_dot", "(3, 4)", "(3, 5)"});
+  expect_error_mentions(
+      [&] {
+        ops::gathered_row_dot(rand_cpu({3, 4}, 1), two, rand_cpu({3, 4}, 2),
+                              Tensor::from_vector<std::int32_t>({0}, {1}));
+      },
+      {"gathered_row_dot", "same length"});
+  expect_error_mentions(
+      [&] {
+        ops::gathered_row_dot(rand_cpu({3, 4}, 1), two, rand_cpu({1, 4}, 2), two);
+      },
+      {"gathered_row_dot", "1"});
 }
 
 // ---- the CUDA backend matches the CPU reference ---------------------------------------
@@ -245,6 +262,9 @@ TEST_P(OpsOnDevice, SpmmAndGather) {
   ops::scatter_add_rows_(dtable_dev, idx_dev, src.dev);
   ops::scatter_add_rows_(dtable_cpu, idx_cpu, src.cpu);
   expect_match(dtable_dev, dtable_cpu);
+  const Tensor idx2_cpu = Tensor::from_vector(random_ints(50, 13, 0, n_cols), {50});
+  expect_match(ops::gathered_row_dot(x.dev, idx_dev, x.dev, idx2_cpu.to(device())),
+               ops::gathered_row_dot(x.cpu, idx_cpu, x.cpu, idx2_cpu));
 }
 
 TEST_P(OpsOnDevice, Losses) {
