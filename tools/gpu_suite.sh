@@ -33,7 +33,8 @@
 #                             (default 3, test every epoch: the medians leave
 #                             out the first epoch's one-time CUDA start-up),
 #                             Last.fm SAGE GNNREC_RACE_SAGE_EPOCHS (default
-#                             10); GNNREC_RACE_SECONDS (default 540) stops it.
+#                             10) for GNNREC_RACE_SAGE_SEEDS (default 42, one
+#                             seed); GNNREC_RACE_SECONDS (default 540) stops it.
 #                             Flags after `race` go to race.sh and win (e.g.
 #                             --skip-gowalla). race.log (all output, the
 #                             tables at its end) and race_record.md (the
@@ -331,7 +332,7 @@ race() {
     bench/race/race.sh --device cuda --bin-dir "$bin" \
     --epochs-movielens "${GNNREC_RACE_ML_EPOCHS:-20}" --eval-every 5 \
     --gowalla-epochs "${GNNREC_RACE_GOWALLA_EPOCHS:-3}" --gowalla-eval-every 1 \
-    --sage-epochs "${GNNREC_RACE_SAGE_EPOCHS:-10}" \
+    --sage-epochs "${GNNREC_RACE_SAGE_EPOCHS:-10}" --sage-seeds "${GNNREC_RACE_SAGE_SEEDS:-42}" \
     --work "${TMPDIR:-/tmp}/gnnrec-race" --record-to "$OUT_DIR/race_record.md" "$@" 2>&1 |
     tee "$OUT_DIR/race.log"
   return "${PIPESTATUS[0]}"

@@ -1,12 +1,15 @@
-// GraphSAGE: one layer against its formula computed by hand, and gradient
+// GraphSAGE: one layer against its formula computed by hand, gradient
 // checks of the homogeneous and heterogeneous encoders and of both decoders
-// against finite differences (CPU backend).
+// against finite differences (CPU backend), and the trainer's warm steps
+// without system allocations.
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "core/allocator.h"
+#include "models/link_trainer.h"
 #include "models/sage.h"
 #include "tests/test_util.h"
 
@@ -322,6 +325,49 @@ TEST(Sage, RejectsATypeWithoutIncomingRelations) {
   EXPECT_THROW(HeteroSage(g, SageConfig{}, 1, Device::cpu()), Error);
   g.add_reverse_relations();
   EXPECT_NO_THROW(HeteroSage(g, SageConfig{}, 1, Device::cpu()));
+}
+
+// Warm training steps on the CPU, with the last layer restricted to the
+// batch's nodes (2 positives and 2 negatives of 40 artists), take every
+// tensor from the caching allocator's cache: no system allocation after
+// the first steps (as the TinyModel step of test_optim.cpp). The host-side
+// row lists are LinkTrainer's BatchRows, kept from step to step.
+TEST(LinkTrainer, WarmCpuStepsMakeNoSystemAllocations) {
+  const std::int32_t n_users = 6, n_artists = 40;
+  HeteroGraph g;
+  g.add_node_type({"user", n_users, {}, {}, {}});
+  g.add_node_type({"artist", n_artists, {}, {}, {}});
+  std::vector<std::int32_t> src, dst;
+  for (std::int32_t e = 0; e < 30; ++e) {
+    src.push_back(e % n_users);
+    dst.push_back((7 * e) % n_artists);
+  }
+  g.add_relation({"user", "listens", "artist", src, dst});
+  g.add_reverse_relations();
+  SageConfig config;
+  config.hidden = 8;
+  HeteroSage model(g, config, 3, Device::cpu());
+  const SageGraph graph = SageGraph::build(g, Device::cpu());
+  LinkTask task;
+  task.src_type = 0;
+  task.dst_type = 1;
+  task.src_end = n_users;
+  task.dst_end = n_artists;
+  task.train_src = src;
+  task.train_dst = dst;
+  task.train_positives = Csr::from_coo(n_users, n_artists, src, dst);
+  LinkTrainConfig train_config;
+  train_config.batch_size = 2;
+  LinkTrainer trainer(model, graph, task, train_config, Device::cpu());
+  std::vector<std::int64_t> allocs;  // after each step
+  trainer.train_epoch(1, 0, [&](std::int64_t, std::int64_t) {
+    allocs.push_back(allocator_for(Device::cpu()).stats().n_system_allocs);
+    return true;
+  });
+  ASSERT_EQ(allocs.size(), 15u);
+  for (std::size_t step = 3; step < allocs.size(); ++step) {
+    EXPECT_EQ(allocs[step], allocs[2]) << "step " << step + 1;
+  }
 }
 
 }  // namespace
