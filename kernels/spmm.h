@@ -43,8 +43,12 @@ constexpr std::int32_t kSpmmPrefetchDistance = 8;
 // the CPU the rows of X are gathered from all over the table, and each
 // entry first asks for the row kSpmmPrefetchDistance entries ahead, so that
 // several cache misses are in flight at once instead of one.
-GNNREC_HD inline void spmm_row(const CsrView& a, std::int32_t row, const float* x, std::int64_t dim,
-                               float* y_row) {
+// `Dim` is std::int64_t, or a std::integral_constant: the CPU passes dim = 64
+// as a constant, so that the row of Y stays in 8 vector registers through
+// the whole row of A instead of being loaded and stored at every entry.
+template <class Dim>
+GNNREC_HD inline void spmm_row(const CsrView& a, std::int32_t row, const float* x, Dim dim,
+                               float* __restrict__ y_row) {
   for (std::int64_t c = 0; c < dim; ++c) y_row[c] = 0.0f;
   const std::int32_t end = a.row_ptr[row + 1];
   for (std::int32_t p = a.row_ptr[row]; p < end; ++p) {
@@ -66,9 +70,10 @@ void spmm_csr(const CsrView& a, const float* x, std::int64_t dim, float* y,
               SpmmAlgo algo = SpmmAlgo::WarpPerRow);
 
 // One output row of spmm_csr_add: the row of A·X, then scaled and Z's row added.
-GNNREC_HD inline void spmm_add_row(const CsrView& a, std::int32_t row, const float* x,
-                                   std::int64_t dim, float a_scale, const float* z_row,
-                                   float z_scale, float* y_row) {
+template <class Dim>
+GNNREC_HD inline void spmm_add_row(const CsrView& a, std::int32_t row, const float* x, Dim dim,
+                                   float a_scale, const float* z_row, float z_scale,
+                                   float* __restrict__ y_row) {
   spmm_row(a, row, x, dim, y_row);
   for (std::int64_t c = 0; c < dim; ++c) y_row[c] = a_scale * y_row[c] + z_scale * z_row[c];
 }

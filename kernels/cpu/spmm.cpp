@@ -4,6 +4,8 @@
 // which sums in CSR order -- the order the CUDA WarpPerRow kernel uses too.
 // The CPU has one algorithm; `algo` only selects among the CUDA ones.
 // spmm_csr_add's rows are spmm_add_row: Z is added while the row is in cache.
+#include <type_traits>
+
 #include "kernels/spmm.h"
 
 namespace gnnrec {
@@ -20,23 +22,41 @@ const char* spmm_algo_name(SpmmAlgo algo) {
   return "unknown";
 }
 
+namespace {
+
+// dim = 64 (the models' width) as a compile-time constant, else as it is.
+template <class RowsFn>
+void with_dim(std::int64_t dim, RowsFn rows_fn) {
+  if (dim == 64) {
+    rows_fn(std::integral_constant<std::int64_t, 64>{});
+  } else {
+    rows_fn(dim);
+  }
+}
+
+}  // namespace
+
 template <>
 void spmm_csr<Cpu>(const CsrView& a, const float* x, std::int64_t dim, float* y,
                    SpmmAlgo /*algo*/) {
+  with_dim(dim, [&](auto width) {
 #pragma omp parallel for schedule(dynamic, 64)
-  for (std::int32_t row = 0; row < a.n_rows; ++row) {
-    spmm_row(a, row, x, dim, y + static_cast<std::int64_t>(row) * dim);
-  }
+    for (std::int32_t row = 0; row < a.n_rows; ++row) {
+      spmm_row(a, row, x, width, y + static_cast<std::int64_t>(row) * dim);
+    }
+  });
 }
 
 template <>
 void spmm_csr_add<Cpu>(const CsrView& a, const float* x, std::int64_t dim, float a_scale,
                        const float* z, float z_scale, float* y, SpmmAlgo /*algo*/) {
+  with_dim(dim, [&](auto width) {
 #pragma omp parallel for schedule(dynamic, 64)
-  for (std::int32_t row = 0; row < a.n_rows; ++row) {
-    const std::int64_t offset = static_cast<std::int64_t>(row) * dim;
-    spmm_add_row(a, row, x, dim, a_scale, z + offset, z_scale, y + offset);
-  }
+    for (std::int32_t row = 0; row < a.n_rows; ++row) {
+      const std::int64_t offset = static_cast<std::int64_t>(row) * dim;
+      spmm_add_row(a, row, x, width, a_scale, z + offset, z_scale, y + offset);
+    }
+  });
 }
 
 }  // namespace gnnrec
