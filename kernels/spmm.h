@@ -43,9 +43,11 @@ constexpr std::int32_t kSpmmPrefetchDistance = 8;
 // the CPU the rows of X are gathered from all over the table, and each
 // entry first asks for the row kSpmmPrefetchDistance entries ahead, so that
 // several cache misses are in flight at once instead of one.
-// `Dim` is std::int64_t, or a std::integral_constant: the CPU passes dim = 64
-// as a constant, so that the row of Y stays in 8 vector registers through
-// the whole row of A instead of being loaded and stored at every entry.
+// `Dim` is std::int64_t, or a std::integral_constant: the CPU passes a dim of
+// 32, 64 or 128 as a constant, so that the row of Y stays in vector
+// registers through the whole row of A instead of being loaded and stored
+// at every entry (Gowalla, 1 thread: dim 32 12.4 -> 8.1 ms, 64 25.4 -> 16.8,
+// 128 55 -> 38).
 template <class Dim>
 GNNREC_HD inline void spmm_row(const CsrView& a, std::int32_t row, const float* x, Dim dim,
                                float* __restrict__ y_row) {

@@ -24,11 +24,16 @@ const char* spmm_algo_name(SpmmAlgo algo) {
 
 namespace {
 
-// dim = 64 (the models' width) as a compile-time constant, else as it is.
+// A dim of 32, 64 (the models' default) or 128 as a compile-time constant
+// (kernels/spmm.h, spmm_row), else as it is.
 template <class RowsFn>
 void with_dim(std::int64_t dim, RowsFn rows_fn) {
   if (dim == 64) {
     rows_fn(std::integral_constant<std::int64_t, 64>{});
+  } else if (dim == 32) {
+    rows_fn(std::integral_constant<std::int64_t, 32>{});
+  } else if (dim == 128) {
+    rows_fn(std::integral_constant<std::int64_t, 128>{});
   } else {
     rows_fn(dim);
   }
