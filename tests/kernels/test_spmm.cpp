@@ -218,19 +218,23 @@ TEST_P(SpmmTest, RandomGraphsMatchReference) {
   }
 }
 
-// The CPU kernel passes dim = 64 to spmm_row as a compile-time constant
-// (the row of Y in registers); that path must give the bits of the plain
-// body with a run-time dim: the same sums in the same order.
-TEST(SpmmCpu, Width64ConstantIsThePlainRowBody) {
+// The CPU kernel passes a dim of 32, 64 or 128 to spmm_row as a
+// compile-time constant (the row of Y in registers); that path must give
+// the bits of the plain body with a run-time dim: the same sums in the same
+// order. (33 takes the run-time path in both.)
+TEST(SpmmCpu, ConstantWidthsAreThePlainRowBody) {
   const std::int32_t rows = 301, cols = 257;
   const Csr a = csr_of(rows, cols, random_coo(rows, cols, 77));
-  const std::int64_t dim = 64;
-  const std::vector<float> x = random_floats(cols * dim, 78);
-  std::vector<float> kernel(rows * dim), plain(rows * dim);
-  spmm_csr<Cpu>(a.view(), x.data(), dim, kernel.data());
-  for (std::int32_t r = 0; r < rows; ++r)
-    spmm_row(a.view(), r, x.data(), dim, plain.data() + r * dim);
-  EXPECT_TRUE(bit_equal(kernel, plain));
+  for (std::int64_t dim : {32, 33, 64, 128}) {
+    SCOPED_TRACE(::testing::Message() << "dim=" << dim);
+    const std::vector<float> x = random_floats(cols * dim, 78 + dim);
+    std::vector<float> kernel(rows * dim), plain(rows * dim);
+    spmm_csr<Cpu>(a.view(), x.data(), dim, kernel.data());
+    for (std::int32_t r = 0; r < rows; ++r) {
+      spmm_row(a.view(), r, x.data(), dim, plain.data() + r * dim);
+    }
+    EXPECT_TRUE(bit_equal(kernel, plain));
+  }
 }
 
 // spmm_csr_add: Y = a_scale·(A·X) + z_scale·Z, against spmm_csr on the CPU
