@@ -165,6 +165,36 @@ TEST(Sage, OneLayerIsTheSageConvFormula) {
   expect_sage_layer(out, e, e, w_neigh, b, w_root, {{1, 2}, {2, 3}, {}, {}});
 }
 
+// A one-layer model of width 2 on g (embeddings normal(0, 0.5), seed
+// `seed`) and its output rows for node type `type`, in evaluation mode.
+struct OneLayer {
+  HeteroSage model;
+  std::vector<float> out;
+  OneLayer(const HeteroGraph& g, std::uint64_t seed, int type)
+      : model(g, config(), seed, Device::cpu()) {
+    ag::Tape tape;
+    out = model.encode(tape, SageGraph::build(g, Device::cpu()), false, 0)[type]
+              .value()
+              .to_vector<float>();
+  }
+  static SageConfig config() {
+    SageConfig c;
+    c.layers = 1;
+    c.hidden = 2;
+    c.init_std = 0.5f;
+    return c;
+  }
+  std::vector<float> parameter(const std::string& name) const {
+    const std::vector<std::string>& names = model.parameter_names();
+    const auto at = std::find(names.begin(), names.end(), name);
+    EXPECT_NE(at, names.end()) << name;
+    if (at == names.end()) return {};
+    return model.parameters()[static_cast<std::size_t>(at - names.begin())]
+        .value()
+        .to_vector<float>();
+  }
+};
+
 // 2 users -> 3 items: fewer source rows than destination rows, so the
 // model projects the users before the mean (models/sage.h). The items'
 // outputs still follow the formula, with the bias added once.
@@ -174,29 +204,13 @@ TEST(Sage, ProjectingBeforeTheMeanIsTheSameFormula) {
   g.add_node_type({"item", 3, {}, {}, {}});
   g.add_relation({"user", "likes", "item", {0, 1, 1}, {0, 0, 1}});  // item 2: no in-edges
   g.add_reverse_relations();
-  SageConfig config;
-  config.layers = 1;
-  config.hidden = 2;
-  config.init_std = 0.5f;
-  HeteroSage model(g, config, 5, Device::cpu());
-  ag::Tape tape;
-  const std::vector<float> out = model.encode(tape, SageGraph::build(g, Device::cpu()), false, 0)[1]
-                                     .value()
-                                     .to_vector<float>();
-  auto parameter = [&](const std::string& name) {
-    const std::vector<std::string>& names = model.parameter_names();
-    const auto at = std::find(names.begin(), names.end(), name);
-    EXPECT_NE(at, names.end()) << name;
-    return model.parameters()[static_cast<std::size_t>(at - names.begin())]
-        .value()
-        .to_vector<float>();
-  };
-  const std::vector<float> users = parameter("user.embedding");
-  const std::vector<float> items = parameter("item.embedding");
-  const std::vector<float> w_neigh = parameter("layer1.likes.neigh.weight");
-  const std::vector<float> b = parameter("layer1.likes.neigh.bias");
-  const std::vector<float> w_root = parameter("layer1.likes.root.weight");
-  expect_sage_layer(out, users, items, w_neigh, b, w_root, {{0, 1}, {1}, {}});
+  const OneLayer layer(g, 5, 1);
+  const std::vector<float> users = layer.parameter("user.embedding");
+  const std::vector<float> items = layer.parameter("item.embedding");
+  const std::vector<float> w_neigh = layer.parameter("layer1.likes.neigh.weight");
+  const std::vector<float> b = layer.parameter("layer1.likes.neigh.bias");
+  const std::vector<float> w_root = layer.parameter("layer1.likes.root.weight");
+  expect_sage_layer(layer.out, users, items, w_neigh, b, w_root, {{0, 1}, {1}, {}});
 }
 
 // Two relations into the users (friends, and the reverse of likes): the
@@ -209,37 +223,21 @@ TEST(Sage, RelationsIntoOneTypeAddUp) {
   g.add_relation({"user", "likes", "item", {0, 1, 2}, {0, 0, 1}});
   g.add_relation({"user", "friends", "user", {0, 1}, {1, 2}});  // user 0: no in-friends
   g.add_reverse_relations();
-  SageConfig config;
-  config.layers = 1;
-  config.hidden = 2;
-  config.init_std = 0.5f;
-  HeteroSage model(g, config, 7, Device::cpu());
-  ag::Tape tape;
-  const std::vector<float> out = model.encode(tape, SageGraph::build(g, Device::cpu()), false, 0)[0]
-                                     .value()
-                                     .to_vector<float>();
-  auto parameter = [&](const std::string& name) {
-    const std::vector<std::string>& names = model.parameter_names();
-    const auto at = std::find(names.begin(), names.end(), name);
-    EXPECT_NE(at, names.end()) << name;
-    return model.parameters()[static_cast<std::size_t>(at - names.begin())]
-        .value()
-        .to_vector<float>();
-  };
-  const std::vector<float> users = parameter("user.embedding");
-  const std::vector<float> items = parameter("item.embedding");
+  const OneLayer layer(g, 7, 0);
+  const std::vector<float> users = layer.parameter("user.embedding");
+  const std::vector<float> items = layer.parameter("item.embedding");
   // users' in-neighbours: friends {} / {0} / {1}; rev_likes (items) {0} / {0} / {1}
   const std::vector<double> friends =
-      sage_term(users, users, parameter("layer1.friends.neigh.weight"),
-                parameter("layer1.friends.neigh.bias"), parameter("layer1.friends.root.weight"),
-                {{}, {0}, {1}});
+      sage_term(users, users, layer.parameter("layer1.friends.neigh.weight"),
+                layer.parameter("layer1.friends.neigh.bias"),
+                layer.parameter("layer1.friends.root.weight"), {{}, {0}, {1}});
   const std::vector<double> listened =
-      sage_term(items, users, parameter("layer1.rev_likes.neigh.weight"),
-                parameter("layer1.rev_likes.neigh.bias"), parameter("layer1.rev_likes.root.weight"),
-                {{0}, {0}, {1}});
-  ASSERT_EQ(out.size(), friends.size());
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    EXPECT_NEAR(out[i], friends[i] + listened[i], 1e-6) << "element " << i;
+      sage_term(items, users, layer.parameter("layer1.rev_likes.neigh.weight"),
+                layer.parameter("layer1.rev_likes.neigh.bias"),
+                layer.parameter("layer1.rev_likes.root.weight"), {{0}, {0}, {1}});
+  ASSERT_EQ(layer.out.size(), friends.size());
+  for (std::size_t i = 0; i < layer.out.size(); ++i) {
+    EXPECT_NEAR(layer.out[i], friends[i] + listened[i], 1e-6) << "element " << i;
   }
 }
 
