@@ -6,9 +6,10 @@
 //     backward:        da[a_idx[i], :] += dout[i] * b[b_idx[i], :]
 //                      db[b_idx[i], :] += dout[i] * a[a_idx[i], :]    (da or db may be null)
 //     = two gathers and row_dot (elementwise.h), fused: no gathered copies
-//     of the rows nor gradients of them; the same sums in the same order
-//     (c = 0, 1, ... forward; each table row's adds in i order backward on
-//     the CPU, as scatter_add_rows; atomics on the GPU).
+//     of the rows nor gradients of them; on the CPU the same sums in the
+//     same order as those three (row_dot's vectorized sum forward; each
+//     table row's adds in i order backward, as scatter_add_rows), on the GPU
+//     a warp sum forward and atomics backward.
 //
 // Indices must lie in [0, n_table_rows); the op layer checks them where
 // they come from (io/ and the samplers), kernels trust them.

@@ -51,8 +51,8 @@ constexpr std::int64_t kRowsPerChunk = 1024;
 constexpr std::int64_t kRowsPerPass = 64;
 
 // C (m x n, row stride n) = alpha * op(A)·B' + beta * C, over all of k, a
-// block of kRowBlock x kColumnBlock per iteration. Aᵀ is read in place; a
-// row-major A's block rows are packed first (gemm_tiles.h, PackedRows).
+// block of kRowBlock x kColumnBlock per iteration, A or Aᵀ read in place
+// (gemm_tiles.h: RowMajor, Transposed).
 void gemm_tiled(bool trans_a, std::int64_t m, std::int64_t n, std::int64_t k, float alpha,
                 const float* a, ColumnStrips b, float beta, float* c) {
   const std::int64_t row_blocks = (m + kRowBlock - 1) / kRowBlock;
